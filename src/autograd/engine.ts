@@ -1,0 +1,130 @@
+/**
+ * Reverse-mode differentiation over the recorded graph: a topological order from the outputs,
+ * gradients accumulated per tensor, leaves' `.grad` filled (or returned, for `grad()`).
+ */
+import { AutogradError, ShapeError } from '../errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { enableGrad, noGrad } from './mode.js';
+
+export interface BackwardOptions {
+  /** Keep the graph after this pass so backward can run through it again. Default false. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so gradients can be differentiated again. Default false. */
+  createGraph?: boolean;
+}
+
+function topoOrder(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: deep graphs (long RNN unrolls) would overflow a recursive one.
+  const stack: [Tensor, boolean][] = roots.map((r) => [r, false]);
+  while (stack.length > 0) {
+    const [t, done] = stack.pop()!;
+    if (done) {
+      order.push(t);
+      continue;
+    }
+    if (seen.has(t)) continue;
+    seen.add(t);
+    stack.push([t, true]);
+    for (const inp of t.gradFn?.inputs ?? []) if (inp && !seen.has(inp)) stack.push([inp, false]);
+  }
+  return order.reverse();
+}
+
+function run(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: BackwardOptions,
+  wanted: Set<Tensor> | null,
+): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>();
+  const add = (t: Tensor, g: Tensor): void => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? prev.add(g) : g);
+  };
+  roots.forEach((r, i) => add(r, rootGrads[i]!));
+  const order = topoOrder(roots);
+  const body = (): void => {
+    for (const t of order) {
+      const g = grads.get(t);
+      const node = t.gradFn;
+      if (!node || g === undefined) continue;
+      if (wanted?.has(t) !== true && !t._retainsGrad) grads.delete(t);
+      else if (t._retainsGrad && wanted === null) t._accumulateGrad(g, opts.createGraph === true);
+      const inputGrads = node.apply(g);
+      node.inputs.forEach((inp, i) => {
+        const ig = inputGrads[i];
+        if (!inp || ig === null || ig === undefined) return;
+        if (!shapesEqual(ig.shape, inp.shape)) {
+          throw new ShapeError(`${node.name} backward`, 'internal error: gradient shape differs from input shape', [ig.shape, inp.shape]);
+        }
+        add(inp, ig.dtype === inp.dtype ? ig : ig.to(inp.dtype));
+      });
+      if (!opts.retainGraph) node.release();
+    }
+  };
+  if (opts.createGraph) enableGrad(body);
+  else noGrad(body);
+  return grads;
+}
+
+function defaultGrads(op: string, outputs: readonly Tensor[], given?: readonly (Tensor | null)[]): Tensor[] {
+  return outputs.map((o, i) => {
+    if (!o.requiresGrad) {
+      throw new AutogradError(op, `output ${i} does not require grad and has no grad_fn: nothing to differentiate`);
+    }
+    const g = given?.[i];
+    if (g) {
+      if (!shapesEqual(g.shape, o.shape)) throw new ShapeError(op, 'gradient shape differs from output shape', [g.shape, o.shape]);
+      return g;
+    }
+    if (o.numel() !== 1) {
+      throw new AutogradError(op, `grad can be implicitly created only for scalar outputs, but the output has shape [${o.shape.join(',')}]; pass a gradient of that shape`);
+    }
+    return o.onesLike();
+  });
+}
+
+/** Implements `tensor.backward()`: accumulates into `.grad` of every leaf that requires grad. */
+export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
+  const [g] = defaultGrads('backward', [root], gradient ? [gradient] : undefined);
+  const grads = run([root], [g!], opts, null);
+  for (const [t, gt] of grads) {
+    if (t.gradFn === null && t.requiresGrad) t._accumulateGrad(gt, opts.createGraph === true);
+  }
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (required for non-scalar outputs). */
+  gradOutputs?: readonly (Tensor | null)[];
+  /** Return null for inputs the outputs do not depend on, instead of throwing. Default false. */
+  allowUnused?: boolean;
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`
+ * (like `torch.autograd.grad`). Inputs may be leaves or intermediate tensors.
+ *
+ * @example
+ * ```ts
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * const [dx] = grad([x.pow(2).sum()], [x]); // [2, 4, 6]
+ * ```
+ */
+export function grad(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const roots = defaultGrads('grad', outputs, opts.gradOutputs);
+  inputs.forEach((t, i) => {
+    if (!t.requiresGrad) throw new AutogradError('grad', `input ${i} does not require grad`);
+  });
+  const grads = run(outputs, roots, { retainGraph: opts.retainGraph ?? opts.createGraph ?? false, createGraph: opts.createGraph ?? false }, new Set(inputs));
+  return inputs.map((t, i) => {
+    const g = grads.get(t);
+    if (g === undefined) {
+      if (opts.allowUnused) return null;
+      throw new AutogradError('grad', `input ${i} was not used in computing the outputs; pass { allowUnused: true } to get null for it`);
+    }
+    return g;
+  });
+}

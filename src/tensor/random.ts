@@ -1,0 +1,121 @@
+/**
+ * Seeded randomness. One global generator (like PyTorch's default CPU generator) drives every
+ * random op: rand, randn, randint, dropout masks, weight initialisation and DataLoader shuffling.
+ *
+ * The generator is MT19937 (the 32-bit Mersenne Twister, the same algorithm and seeding as
+ * PyTorch's CPU generator and C++'s std::mt19937). Uniform floats follow PyTorch's recipe
+ * (24 random bits for float32, 53 for float64), so `manualSeed(s); rand([n])` gives the same
+ * numbers as `torch.manual_seed(s); torch.rand(n)` for float32 and float64. Normal samples use
+ * Box–Muller; they are reproducible run to run but not bit-identical to PyTorch's stream.
+ */
+const N = 624;
+const M = 397;
+
+export class Generator {
+  private mt = new Uint32Array(N);
+  private mti = N;
+  private seedValue = 0;
+
+  constructor(seed = 5489) {
+    this.manualSeed(seed);
+  }
+
+  /** Re-seeds the generator; the same seed always gives the same stream. */
+  manualSeed(seed: number): this {
+    const s = Math.trunc(seed);
+    this.seedValue = s;
+    // PyTorch seeds mt19937 with the low 32 bits of the 64-bit seed.
+    this.mt[0] = Number(BigInt.asUintN(32, BigInt(s)));
+    for (let i = 1; i < N; i++) {
+      const prev = this.mt[i - 1]! ^ (this.mt[i - 1]! >>> 30);
+      this.mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+    }
+    this.mti = N;
+    return this;
+  }
+
+  /** The seed last set. */
+  initialSeed(): number {
+    return this.seedValue;
+  }
+
+  /** Next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    if (this.mti >= N) this.twist();
+    let y = this.mt[this.mti++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 24 random bits (PyTorch's float32 recipe). */
+  nextFloat32(): number {
+    return (this.nextUint32() & 0xffffff) * 2 ** -24;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits from two draws (PyTorch's float64 recipe). */
+  nextFloat64(): number {
+    const hi = this.nextUint32();
+    const lo = this.nextUint32();
+    // random64() = (hi << 32) | lo, then masked to 53 bits.
+    const r = (hi % 2 ** 21) * 2 ** 32 + lo;
+    return r * 2 ** -53;
+  }
+
+  /** A standard normal sample (Box–Muller on two float64 uniforms). */
+  nextNormal(): number {
+    const u1 = this.nextFloat64();
+    const u2 = this.nextFloat64();
+    return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** Integer uniform in [low, high). */
+  nextInt(low: number, high: number): number {
+    const range = high - low;
+    if (range <= 2 ** 32) return low + (this.nextUint32() % range);
+    return low + Math.floor(this.nextFloat64() * range);
+  }
+
+  /** The full state, for checkpoints. */
+  getState(): { mt: number[]; mti: number; seed: number } {
+    return { mt: Array.from(this.mt), mti: this.mti, seed: this.seedValue };
+  }
+
+  setState(state: { mt: readonly number[]; mti: number; seed: number }): void {
+    if (state.mt.length !== N) throw new Error(`Generator.setState: expected ${N} state words, got ${state.mt.length}`);
+    this.mt = Uint32Array.from(state.mt);
+    this.mti = state.mti;
+    this.seedValue = state.seed;
+  }
+
+  private twist(): void {
+    const mt = this.mt;
+    for (let i = 0; i < N; i++) {
+      const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % N]! & 0x7fffffff);
+      let v = mt[(i + M) % N]! ^ (y >>> 1);
+      if (y & 1) v ^= 0x9908b0df;
+      mt[i] = v >>> 0;
+    }
+    this.mti = 0;
+  }
+}
+
+/** The default generator used by every random op. */
+export const defaultGenerator = new Generator();
+
+/**
+ * Seeds the default generator, making every later random op reproducible.
+ *
+ * @example
+ * ```ts
+ * manualSeed(0);
+ * const a = rand([3]);
+ * manualSeed(0);
+ * const b = rand([3]); // identical to a, and to torch.rand(3) after torch.manual_seed(0)
+ * ```
+ */
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
