@@ -138,13 +138,13 @@ export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
   return fromFlat(Array.from({ length: n }, draw), shape, dtype, opts);
 }
 
-/** Standard normal samples (mean 0, variance 1). */
+/** Standard normal samples (mean 0, variance 1); the same stream as torch.randn under one seed. */
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
   const dtype = opts.dtype ?? 'float32';
   if (!isFloat(dtype)) throw new ValueError('randn', `dtype must be floating point, got ${dtype}`);
   const n = numel(checkShape('randn', shape));
-  return fromFlat(Array.from({ length: n }, () => g.nextNormal()), shape, dtype, opts);
+  return fromFlat(g.normalArray(n, dtype as 'float32' | 'float64'), shape, dtype, opts);
 }
 
 /** Integers uniform in [low, high); int64 by default. */

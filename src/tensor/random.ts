@@ -5,9 +5,20 @@
  * The generator is MT19937 (the 32-bit Mersenne Twister, the same algorithm and seeding as
  * PyTorch's CPU generator and C++'s std::mt19937). Uniform floats follow PyTorch's recipe
  * (24 random bits for float32, 53 for float64), so `manualSeed(s); rand([n])` gives the same
- * numbers as `torch.manual_seed(s); torch.rand(n)` for float32 and float64. Normal samples use
- * Box–Muller; they are reproducible run to run but not bit-identical to PyTorch's stream.
+ * numbers as `torch.manual_seed(s); torch.rand(n)` for float32 and float64. Normal samples
+ * follow PyTorch's CPU recipe too (Box–Muller over blocks of 16 uniforms for 16 or more values,
+ * per-pair double Box–Muller below that), so `randn` matches `torch.randn` to float rounding.
  */
+import { ValueError } from '../errors.js';
+
+/** A generator's full state, for checkpoints (JSON-serialisable). */
+export interface GeneratorState {
+  mt: number[];
+  mti: number;
+  seed: number;
+  cachedNormal: number | null;
+}
+
 const N = 624;
 const M = 397;
 
@@ -15,6 +26,7 @@ export class Generator {
   private mt = new Uint32Array(N);
   private mti = N;
   private seedValue = 0;
+  private cachedNormal: number | null = null;
 
   constructor(seed = 5489) {
     this.manualSeed(seed);
@@ -31,6 +43,7 @@ export class Generator {
       this.mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
     }
     this.mti = N;
+    this.cachedNormal = null;
     return this;
   }
 
@@ -64,11 +77,48 @@ export class Generator {
     return r * 2 ** -53;
   }
 
-  /** A standard normal sample (Box–Muller on two float64 uniforms). */
+  /** A standard normal sample (Box–Muller on two float64 uniforms, the second value cached). */
   nextNormal(): number {
+    if (this.cachedNormal !== null) {
+      const v = this.cachedNormal;
+      this.cachedNormal = null;
+      return v;
+    }
     const u1 = this.nextFloat64();
     const u2 = this.nextFloat64();
-    return Math.sqrt(-2 * Math.log1p(-u1)) * Math.cos(2 * Math.PI * u2);
+    const r = Math.sqrt(-2 * Math.log1p(-u2));
+    const theta = 2 * Math.PI * u1;
+    this.cachedNormal = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  /**
+   * `n` standard normal samples the way PyTorch's CPU `normal_` fills a contiguous tensor:
+   * for n ≥ 16, uniforms in the tensor's precision transformed in blocks of 16 (the last
+   * block recomputed from fresh uniforms when n is not a multiple of 16); else one by one.
+   */
+  normalArray(n: number, dtype: 'float32' | 'float64'): Float64Array {
+    const out = new Float64Array(n);
+    if (n < 16) {
+      for (let i = 0; i < n; i++) out[i] = this.nextNormal();
+      return out;
+    }
+    const uniform = dtype === 'float32' ? () => this.nextFloat32() : () => this.nextFloat64();
+    for (let i = 0; i < n; i++) out[i] = uniform();
+    const fill16 = (base: number): void => {
+      for (let j = 0; j < 8; j++) {
+        const radius = Math.sqrt(-2 * Math.log(1 - out[base + j]!));
+        const theta = 2 * Math.PI * out[base + j + 8]!;
+        out[base + j] = radius * Math.cos(theta);
+        out[base + j + 8] = radius * Math.sin(theta);
+      }
+    };
+    for (let i = 0; i + 16 <= n; i += 16) fill16(i);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) out[i] = uniform();
+      fill16(n - 16);
+    }
+    return out;
   }
 
   /** Integer uniform in [low, high). */
@@ -79,15 +129,18 @@ export class Generator {
   }
 
   /** The full state, for checkpoints. */
-  getState(): { mt: number[]; mti: number; seed: number } {
-    return { mt: Array.from(this.mt), mti: this.mti, seed: this.seedValue };
+  getState(): GeneratorState {
+    return { mt: Array.from(this.mt), mti: this.mti, seed: this.seedValue, cachedNormal: this.cachedNormal };
   }
 
-  setState(state: { mt: readonly number[]; mti: number; seed: number }): void {
-    if (state.mt.length !== N) throw new Error(`Generator.setState: expected ${N} state words, got ${state.mt.length}`);
+  setState(state: GeneratorState): void {
+    if (state.mt.length !== N || !(state.mti >= 0 && state.mti <= N)) {
+      throw new ValueError('Generator.setState', `expected ${N} state words and 0 <= mti <= ${N}, got ${state.mt.length} words and mti ${state.mti}`);
+    }
     this.mt = Uint32Array.from(state.mt);
     this.mti = state.mti;
     this.seedValue = state.seed;
+    this.cachedNormal = state.cachedNormal;
   }
 
   private twist(): void {
