@@ -6,3 +6,8 @@ export * from './reduce.js';
 export * from './softmax.js';
 export * from './matmul.js';
 export * from './indexing.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './norm.js';
+export * from './dropout.js';
+export * from './loss.js';
