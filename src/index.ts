@@ -30,3 +30,4 @@ export {
   sum, mean, prod, amax, amin, max, min, maxDim, minDim, argmax, argmin, variance as var, std, logsumexp,
   type VarOptions, softmax, logSoftmax, matmul, gather, scatterAdd, indexSelect, embedding,
 } from './ops/index.js';
+export * as optim from './optim/index.js';
