@@ -31,3 +31,4 @@ export {
   type VarOptions, softmax, logSoftmax, matmul, gather, scatterAdd, indexSelect, embedding,
 } from './ops/index.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';

@@ -105,12 +105,17 @@ export class Generator {
     }
     const uniform = dtype === 'float32' ? () => this.nextFloat32() : () => this.nextFloat64();
     for (let i = 0; i < n; i++) out[i] = uniform();
+    // PyTorch computes this block in the tensor's precision; rounding each step to float32
+    // reproduces its float32 results (theta's rounding matters most where cos or sin is small).
+    const r = dtype === 'float32' ? Math.fround : (v: number) => v;
+    // float32 uses PyTorch's AVX2 kernel constants: 2π rounded to float first.
+    const twoPi = r(2 * Math.PI);
     const fill16 = (base: number): void => {
       for (let j = 0; j < 8; j++) {
-        const radius = Math.sqrt(-2 * Math.log(1 - out[base + j]!));
-        const theta = 2 * Math.PI * out[base + j + 8]!;
-        out[base + j] = radius * Math.cos(theta);
-        out[base + j + 8] = radius * Math.sin(theta);
+        const radius = r(Math.sqrt(r(-2 * r(Math.log(r(1 - out[base + j]!))))));
+        const theta = r(twoPi * out[base + j + 8]!);
+        out[base + j] = r(radius * r(Math.cos(theta)));
+        out[base + j + 8] = r(radius * r(Math.sin(theta)));
       }
     };
     for (let i = 0; i + 16 <= n; i += 16) fill16(i);
