@@ -22,6 +22,7 @@
 import { noGrad } from '../autograd/mode.js';
 import { fmtShape, ShapeError, TsorchError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
+import { isFloat, type DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
 
@@ -204,6 +205,29 @@ export abstract class Module {
     for (const p of this.parameters()) p.requiresGrad = flag;
     return this;
   }
+
+  /**
+   * Converts every floating parameter and buffer to `dtype` (like `module.double()` in
+   * PyTorch). Parameters are replaced by new ones, so create optimizers after converting.
+   */
+  to(dtype: DType): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        const props = m as unknown as Record<string, unknown>;
+        for (const [k, v] of Object.entries(m)) {
+          if (v instanceof Parameter && isFloat(v.dtype) && v.dtype !== dtype) props[k] = new Parameter(v.to(dtype), v.requiresGrad);
+        }
+        for (const [k] of m[BUFFERS]) {
+          const t = props[k];
+          if (t instanceof Tensor && isFloat(t.dtype) && t.dtype !== dtype) props[k] = t.to(dtype);
+        }
+      }
+    });
+    return this;
+  }
+
+  double(): this { return this.to('float64'); }
+  float(): this { return this.to('float32'); }
 
   /** Total number of parameter elements. */
   numParameters(): number {

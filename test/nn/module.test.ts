@@ -127,3 +127,13 @@ test('ModuleList and ModuleDict register children under PyTorch names', () => {
   assert.equal(m.layers.length, 2);
   assert.throws(() => m.heads.get('nope'), /no module named 'nope'/);
 });
+
+test('to(float64) converts every parameter and buffer, and the model still trains', () => {
+  const m = new WithBuffer().double();
+  assert.ok([...m.parameters()].every((p) => p.dtype === 'float64' && p.requiresGrad));
+  assert.equal(m.running.dtype, 'float64');
+  const y = m.forward(torch.randn([3, 2], { dtype: 'float64' }));
+  assert.equal(y.dtype, 'float64');
+  y.sum().backward();
+  assert.equal(m.lin.weight.grad!.dtype, 'float64');
+});
