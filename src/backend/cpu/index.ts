@@ -200,15 +200,23 @@ export const cpu: Backend = {
     const out = alloc(dtype, B * M * N);
     const store = storeFn(dtype);
     const row = new Float64Array(N);
+    // b's K×N block is packed row-major once per distinct batch offset, so the inner loop
+    // runs at unit stride whatever b's strides (transposed operands in backward passes).
+    const packed = new Float64Array(K * N);
+    let packedFrom = -1;
     for (let bi = 0; bi < B; bi++) {
       const oa = batchA[bi]!;
       const ob = batchB[bi]!;
+      if (ob !== packedFrom) {
+        for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) packed[k * N + n] = db[ob + k * sbk + n * sbn]!;
+        packedFrom = ob;
+      }
       for (let m = 0; m < M; m++) {
         row.fill(0);
         for (let k = 0; k < K; k++) {
           const av = da[oa + m * sam + k * sak]!;
-          const bo = ob + k * sbk;
-          for (let n = 0; n < N; n++) row[n]! += av * db[bo + n * sbn]!;
+          const bo = k * N;
+          for (let n = 0; n < N; n++) row[n]! += av * packed[bo + n]!;
         }
         const base = (bi * M + m) * N;
         for (let n = 0; n < N; n++) store(out, base + n, row[n]!);
