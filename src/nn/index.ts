@@ -6,3 +6,7 @@ export { Linear, Identity, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { ReLU, GELU, Tanh, Sigmoid, Softplus, LeakyReLU, Softmax, LogSoftmax, Flatten } from './layers/activation.js';
 export { Sequential, ModuleList, ModuleDict, type TensorModule } from './layers/container.js';
+export {
+  CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
+} from './layers/loss.js';
+export * as functional from './functional.js';
