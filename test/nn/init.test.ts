@@ -16,6 +16,8 @@ const builders: Record<string, () => nn.Module> = {
   embedding_6_4_pad1: () => new nn.Embedding(6, 4, { paddingIdx: 1 }),
   embedding_40_8: () => new nn.Embedding(40, 8),
   sequential_mlp: () => new nn.Sequential(new nn.Linear(3, 16), new nn.ReLU(), new nn.Linear(16, 2)),
+  conv2d_3_8_k3: () => new nn.Conv2d(3, 8, 3),
+  conv1d_4_6_k5_g2: () => new nn.Conv1d(4, 6, 5, { groups: 2 }),
 };
 
 describe('default initialisation reproduces PyTorch under the same seed', () => {
