@@ -13,3 +13,12 @@ export * as functional from './functional.js';
 export { Conv1d, Conv2d, type ConvLayerOptions } from './layers/conv.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d } from './layers/pool.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './layers/batchnorm.js';
+export { LayerNorm, type LayerNormOptions } from './layers/norm.js';
+export { Dropout } from './layers/dropout.js';
+export {
+  MultiheadAttention, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type AttentionOutput,
+} from './layers/attention.js';
+export {
+  TransformerEncoderLayer, TransformerEncoder, cloneModule, type TransformerEncoderLayerOptions, type TransformerActivation,
+  type TransformerEncoderLayerForwardOptions, type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
+} from './layers/transformer.js';
