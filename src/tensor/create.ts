@@ -83,7 +83,10 @@ export function tensor(data: Data, opts: CreateOptions & { shape?: Shape } = {})
   };
   walk(data, 0);
   const dtype = opts.dtype ?? (sawBool ? 'bool' : 'float32');
-  if (opts.shape) return fromFlat(flat, opts.shape, dtype, opts).reshape([...opts.shape]);
+  if (opts.shape) {
+    if (numel(opts.shape) !== flat.length) throw new ValueError('tensor', `shape [${opts.shape.join(',')}] needs ${numel(opts.shape)} values, got ${flat.length}`);
+    return fromFlat(flat, checkShape('tensor', opts.shape), dtype, opts);
+  }
   return fromFlat(flat, shape, dtype, opts);
 }
 
@@ -117,7 +120,7 @@ export function linspace(start: number, end: number, steps: number, opts: Create
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the second half backwards from `end` for symmetry; so do we.
   const half = Math.floor(steps / 2);
-  const vals = Array.from({ length: steps }, (_, i) => (i < half ? start + step * i : end - step * (steps - 1 - i)));
+  const vals = Array.from({ length: steps }, (_, i) => (i < half || steps === 1 ? start + step * i : end - step * (steps - 1 - i)));
   return fromFlat(vals, [steps], opts.dtype ?? 'float32', opts);
 }
 
