@@ -22,3 +22,4 @@ export {
   TransformerEncoderLayer, TransformerEncoder, cloneModule, type TransformerEncoderLayerOptions, type TransformerActivation,
   type TransformerEncoderLayerForwardOptions, type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
 } from './layers/transformer.js';
+export * as utils from './utils.js';

@@ -6,7 +6,7 @@ export {
 export { SGD, type SGDOptions, type SGDState } from './sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamState } from './adam.js';
 export { RMSprop, type RMSpropOptions, type RMSpropState } from './rmsprop.js';
-export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from './clip.js';
+export { clipGradNorm_, clipGradValue_, type ClipGradNormOptions } from '../nn/clip.js';
 export { optimizerStateToJSON, optimizerStateFromJSON } from './serialize.js';
 export * as lrScheduler from './schedulers/index.js';
 export * from './schedulers/index.js';
