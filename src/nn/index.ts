@@ -23,3 +23,8 @@ export {
   type TransformerEncoderLayerForwardOptions, type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
 } from './layers/transformer.js';
 export * as utils from './utils.js';
+export {
+  RNN, LSTM, GRU, RNNBase, RNNCell, LSTMCell, GRUCell,
+  type RNNOptions, type LSTMOptions, type GRUOptions, type RNNBaseOptions, type RNNForwardOptions, type RNNOutput,
+  type LSTMOutput, type LSTMState,
+} from './layers/rnn.js';
