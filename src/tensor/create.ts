@@ -158,13 +158,8 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   return fromFlat(Array.from({ length: n }, () => g.nextInt(low, high)), shape, opts.dtype ?? 'int64', opts);
 }
 
-/** A random permutation of 0 … n-1 (int64), Fisher–Yates over the generator. */
+/** A random permutation of 0 … n-1 (int64), the same as torch.randperm(n) under the same seed. */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = g.nextInt(0, i + 1);
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return fromFlat(p, [n], opts.dtype ?? 'int64', opts);
+  return fromFlat(g.permutation(n), [n], opts.dtype ?? 'int64', opts);
 }

@@ -133,6 +133,23 @@ export class Generator {
     return low + Math.floor(this.nextFloat64() * range);
   }
 
+  /**
+   * A random permutation of 0 … n-1 drawn as torch's CPU randperm does (a forward
+   * Fisher–Yates: position i swaps with i + next() mod (n − i)), so the order matches
+   * `torch.randperm(n)` under the same seed.
+   */
+  permutation(n: number): number[] {
+    if (!Number.isInteger(n) || n < 0) throw new ValueError('randperm', `n must be a non-negative integer, got ${n}`);
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < n - 1; i++) {
+      const z = i + (this.nextUint32() % (n - i));
+      const t = p[i]!;
+      p[i] = p[z]!;
+      p[z] = t;
+    }
+    return p;
+  }
+
   /** The full state, for checkpoints. */
   getState(): GeneratorState {
     return { mt: Array.from(this.mt), mti: this.mti, seed: this.seedValue, cachedNormal: this.cachedNormal };
