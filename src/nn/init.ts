@@ -107,3 +107,16 @@ export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   return normal_(t, 0, kaimingStd(t, opts), opts);
 }
+
+/**
+ * The default reset of PyTorch's Linear and Conv layers: weight kaiming_uniform(a = √5), i.e.
+ * U(±1/√fanIn), then bias U(±1/√fanIn), drawn in that order.
+ */
+export function defaultLayerInit_(weight: Tensor, bias: Tensor | null, opts: InitOptions = {}): void {
+  kaimingUniform_(weight, { ...opts, a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound, opts);
+  }
+}

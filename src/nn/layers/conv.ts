@@ -3,7 +3,7 @@ import { conv1d, conv2d, type Size1d, type Size2d } from '../../ops/conv.js';
 import { ValueError } from '../../errors.js';
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
+import { defaultLayerInit_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
@@ -38,13 +38,9 @@ abstract class ConvNd<S extends Size1d | Size2d> extends Module {
 
   /** PyTorch's init: kaiming_uniform(a = √5) for the weight, U(±1/√fanIn) for the bias. */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
+
 }
 
 function kernelOf(k: number | readonly number[], n: number): number[] {

@@ -1,7 +1,7 @@
 /** Linear and Identity layers. */
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from '../init.js';
+import { defaultLayerInit_ } from '../init.js';
 import { checkLastDim, Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
@@ -33,13 +33,9 @@ export class Linear extends Module {
   }
 
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    defaultLayerInit_(this.weight, this.bias);
   }
+
 
   forward(x: Tensor): Tensor {
     checkLastDim('Linear', x, this.inFeatures, 'inFeatures');
