@@ -13,10 +13,16 @@ export class GradNode {
   private fn: BackwardFn | null;
   /** Storage versions of the inputs when the op ran, to detect later in-place changes. */
   private readonly versions: number[];
+  /**
+   * Other tensors the backward closure may read (inputs that do not require grad, the output),
+   * with their versions: an in-place change to one of them would silently corrupt the gradient.
+   */
+  private watched: [Tensor, number][];
 
-  constructor(readonly name: string, readonly inputs: readonly (Tensor | null)[], fn: BackwardFn) {
+  constructor(readonly name: string, readonly inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = []) {
     this.fn = fn;
     this.versions = inputs.map((t) => (t ? t._version : 0));
+    this.watched = saved.map((t) => [t, t._version]);
   }
 
   get released(): boolean {
@@ -38,11 +44,20 @@ export class GradNode {
         );
       }
     });
+    for (const [t, v] of this.watched) {
+      if (t._version !== v) {
+        throw new AutogradError(
+          'backward',
+          `a tensor saved by ${this.name} (shape [${t.shape.join(',')}]) was modified by an in-place operation after it was used; its gradient would be wrong. Clone it before modifying it in place.`,
+        );
+      }
+    }
     return this.fn(grad);
   }
 
   release(): void {
     this.fn = null;
+    this.watched = [];
   }
 }
 
@@ -54,6 +69,7 @@ export class GradNode {
 export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.gradFn = new GradNode(name, inputs.map((t) => (t.requiresGrad ? t : null)), backward);
+  const saved = [...inputs.filter((t) => !t.requiresGrad), out];
+  out.gradFn = new GradNode(name, inputs.map((t) => (t.requiresGrad ? t : null)), backward, saved);
   return out;
 }

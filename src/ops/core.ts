@@ -105,7 +105,8 @@ export function normAxes(op: string, dim: number | readonly number[] | null | un
   const dims = typeof dim === 'number' ? [dim] : dim;
   const axes = [...new Set(dims.map((d) => normDim(op, d, rank)))].sort((x, y) => x - y);
   if (axes.length !== dims.length) throw new ValueError(op, `dimension list [${dims.join(',')}] repeats a dimension`);
-  return axes;
+  // A 0-d tensor accepts dim 0 or -1 (as PyTorch) but has no axis to reduce.
+  return rank === 0 ? [] : axes;
 }
 
 export { contiguousStrides };

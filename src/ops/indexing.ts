@@ -46,6 +46,10 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim > 1) throw new ShapeError('indexSelect', 'index must be 0-D or 1-D', [index.shape]);
   const d = normDim('indexSelect', dim, x.ndim);
   const idx = index.reshape([-1]);
+  const size = x.shape[d]!;
+  for (const v of idx.dataSync()) {
+    if (!(v >= 0 && v < size)) throw new IndexError('indexSelect', `index ${v} is out of bounds for dimension ${d} with size ${size}`);
+  }
   const outShape = [...x.shape];
   outShape[d] = idx.shape[0]!;
   const viewShape = x.shape.map((_, i) => (i === d ? idx.shape[0]! : 1));

@@ -35,7 +35,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   const K = a2.shape[a2.ndim - 1]!;
   if (b2.shape[b2.ndim - 2] !== K) throw new ShapeError('matmul', 'inner dimensions differ', [a.shape, b.shape]);
-  const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  let batch: number[];
+  try {
+    batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  } catch (e) {
+    // Report the operands' full shapes, not just their batch parts.
+    if (e instanceof ShapeError) throw new ShapeError('matmul', 'batch dimensions cannot be broadcast together', [a.shape, b.shape]);
+    throw e;
+  }
   const ae = a2.expand([...batch, ...a2.shape.slice(-2)]);
   const be = b2.expand([...batch, ...b2.shape.slice(-2)]);
   let out = bmm(ae, be);

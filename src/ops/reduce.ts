@@ -39,10 +39,10 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return sum(x, axes, keepdim).div(n);
 }
 
-/** Product over one dim or all. The gradient is exact even where inputs are zero. */
+/** Product over one dim or all (integers and bools give int64, as in PyTorch). The gradient is exact even where inputs are zero. */
 export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   const axes = normAxes('prod', dim, x.ndim);
-  const out = kernel('prod', x, axes, keepdim);
+  const out = kernel('prod', isFloat(x.dtype) || x.dtype === 'int64' ? x : x.to('int64'), axes, keepdim);
   return record(out, 'prod', [x], (g) => {
     const isZero = x.eq(0);
     const zeros = sum(isZero, axes, true);
@@ -75,7 +75,7 @@ export const min = (x: Tensor): Tensor => extreme('min', x, null, false);
 /** Values and (int64) indices of the extreme along `dim`; the gradient goes to the chosen index. */
 function extremeDim(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
   const d = normDim(op, dim, x.ndim);
-  const indicesK = kernel(op === 'max' ? 'argmax' : 'argmin', x, [d], true);
+  const indicesK = kernel(op === 'max' ? 'argmax' : 'argmin', x, x.ndim === 0 ? [] : [d], true);
   const valuesK = wrap(x.backend.gather(x, d, indicesK), indicesK.shape);
   const valuesRec = record(valuesK, `${op}Dim`, [x], (g) => [x.zerosLike(g.dtype).scatterAdd(d, indicesK, g)]);
   return keepdim ? { values: valuesRec, indices: indicesK } : { values: valuesRec.squeeze(d), indices: indicesK.squeeze(d) };
@@ -87,12 +87,14 @@ export const minDim = (x: Tensor, dim: number, keepdim = false): { values: Tenso
 /** Index of the maximum (first occurrence), over `dim` or the flattened tensor; int64. */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   if (dim === null || dim === undefined) return kernel('argmax', x.reshape([-1]), [0], false);
-  return kernel('argmax', x, [normDim('argmax', dim, x.ndim)], keepdim);
+  const d = normDim('argmax', dim, x.ndim);
+  return kernel('argmax', x, x.ndim === 0 ? [] : [d], keepdim);
 }
 
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   if (dim === null || dim === undefined) return kernel('argmin', x.reshape([-1]), [0], false);
-  return kernel('argmin', x, [normDim('argmin', dim, x.ndim)], keepdim);
+  const d = normDim('argmin', dim, x.ndim);
+  return kernel('argmin', x, x.ndim === 0 ? [] : [d], keepdim);
 }
 
 export interface VarOptions {

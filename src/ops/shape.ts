@@ -219,6 +219,8 @@ function rawSlice(x: Tensor, d: number, start: number, len: number): Tensor {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('cat', 'expected a non-empty list of tensors');
   const first = tensors[0]!;
+  const scalarAt = tensors.findIndex((t) => t.ndim === 0);
+  if (scalarAt >= 0) throw new ShapeError('cat', `zero-dimensional tensor (at position ${scalarAt}) cannot be concatenated; unsqueeze it or use stack`);
   const d = normDim('cat', dim, first.ndim);
   const dtype = tensors.map((t) => t.dtype).reduce((a, b) => promote(a, b));
   for (const t of tensors) {

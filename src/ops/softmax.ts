@@ -1,10 +1,11 @@
 /** softmax and logSoftmax, stabilised by subtracting the (detached) maximum along `dim`. */
 import { Tensor } from '../tensor/tensor.js';
-import { requireFloat } from './core.js';
+import { normDim, requireFloat } from './core.js';
 import { where } from './elementwise.js';
 
 function shifted(op: string, x: Tensor, dim: number): Tensor {
   requireFloat(op, x);
+  normDim(op, dim, x.ndim); // an invalid dim names this op, not the amax inside it
   const m = x.amax(dim, true).detach();
   return x.sub(where(m.abs().eq(Infinity), 0, m));
 }

@@ -5,7 +5,7 @@
 import type { Backend, Storage, View } from '../backend/types.js';
 import type { GradNode } from '../autograd/node.js';
 import { backward as runBackward, type BackwardOptions } from '../autograd/engine.js';
-import { noGrad } from '../autograd/mode.js';
+import { enableGrad, noGrad } from '../autograd/mode.js';
 import { AutogradError, ValueError } from '../errors.js';
 import { isFloat, type DType, type TypedArray } from './dtype.js';
 import { contiguousStrides, isContiguous, numel, type Shape } from './shape.js';
@@ -96,8 +96,12 @@ export class Tensor implements View {
   detach(): Tensor { return new Tensor(this.storage, this.shape, this.strides, this.offset); }
   /** @internal */
   _accumulateGrad(g: Tensor, keepGraph: boolean): void {
-    const gg = keepGraph ? g : g.detach();
-    this.grad = this.grad === null ? (keepGraph ? gg : ops.contiguous(gg).detach()) : noGrad(() => this.grad!.add(gg));
+    // The first gradient is copied: the engine may hand one tensor to several leaves (add's
+    // backward returns the same g for both inputs) or pass the caller's `gradient` through, and
+    // an in-place update of one .grad (clipGradNorm_, zero_) must not reach the others.
+    // With createGraph the copy and the accumulation are recorded, so .grad stays differentiable.
+    if (keepGraph) this.grad = enableGrad(() => (this.grad === null ? ops.clone(g) : this.grad.add(g)));
+    else this.grad = noGrad(() => (this.grad === null ? ops.clone(g.detach()) : this.grad!.add(g.detach())));
   }
 
   // ---- conversion -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, UnfoldGeometry, Vie
 import { castScalar, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { BINARY, UNARY } from './math.js';
 import { alloc, CpuStorage, dataOf, offsets, storeFn, viewSize } from './strided.js';
-import { IndexError } from '../../errors.js';
+import { IndexError, ValueError } from '../../errors.js';
 
 function make(dtype: DType, data: TypedArray): Storage {
   return new CpuStorage(cpu, dtype, data);
@@ -20,11 +20,12 @@ function elementwise(outDtype: DType, n: number, f: (i: number) => number): Stor
   return make(outDtype, out);
 }
 
-function checkIndex(op: string, v: number, size: number): number {
-  if (!(v >= -size && v < size)) {
-    throw new IndexError(op, `index ${v} is out of bounds for dimension with size ${size}`);
+/** Index values must lie in [0, size): like torch.gather/scatter_add, negatives do not wrap. */
+function checkIndex(op: string, v: number, dim: number, size: number): number {
+  if (!(v >= 0 && v < size)) {
+    throw new IndexError(op, `index ${v} is out of bounds for dimension ${dim} with size ${size}`);
   }
-  return v < 0 ? v + size : v;
+  return v;
 }
 
 /** Splits `shape` around `dim` into (outer, size, inner) element counts. */
@@ -104,7 +105,7 @@ export const cpu: Backend = {
     if (outDtype === 'int32' || outDtype === 'int64') {
       if (op === 'floorDivide' || op === 'remainder') {
         for (let i = 0; i < ob.length; i++) {
-          if (db[ob[i]!] === 0) throw new IndexError(op, 'integer division by zero');
+          if (db[ob[i]!] === 0) throw new ValueError(op, 'integer division by zero');
         }
       }
     }
@@ -236,7 +237,7 @@ export const cpu: Backend = {
     for (let i = 0; i < oi.length; i++) {
       let off = x.offset;
       for (let d = 0; d < rank; d++) {
-        const c = d === dim ? checkIndex('gather', di[oi[i]!]!, size) : coord[d]!;
+        const c = d === dim ? checkIndex('gather', di[oi[i]!]!, dim, size) : coord[d]!;
         off += c * x.strides[d]!;
       }
       out[i] = src[off]!;
@@ -262,7 +263,7 @@ export const cpu: Backend = {
     for (let i = 0; i < oi.length; i++) {
       let off = 0;
       for (let d = 0; d < rank; d++) {
-        const c = d === dim ? checkIndex('scatterAdd', di[oi[i]!]!, size) : coord[d]!;
+        const c = d === dim ? checkIndex('scatterAdd', di[oi[i]!]!, dim, size) : coord[d]!;
         off += c * outStrides[d]!;
       }
       out[off]! += ds[os[i]!]!;
