@@ -2,7 +2,7 @@
 export { Module, StateDictError, type StateDict, type LoadResult } from './module.js';
 export { Parameter } from './parameter.js';
 export * as init from './init.js';
-export { Linear, Identity, type LinearOptions } from './layers/linear.js';
+export { Linear, Bilinear, Identity, type LinearOptions } from './layers/linear.js';
 export { Embedding, type EmbeddingOptions } from './layers/embedding.js';
 export { ReLU, GELU, Tanh, Sigmoid, Softplus, LeakyReLU, Softmax, LogSoftmax, Flatten } from './layers/activation.js';
 export { Sequential, ModuleList, ModuleDict, type TensorModule } from './layers/container.js';

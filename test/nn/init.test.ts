@@ -8,7 +8,9 @@ import { assertClose } from '../helpers/assert.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
 interface InitCase { name: string; seed: number; state: Record<string, { shape: number[]; data: number[] }> }
-const cases = (JSON.parse(readFileSync(join(repoRoot(), 'fixtures', 'nn_init.json'), 'utf8')) as { cases: InitCase[] }).cases;
+interface BilinearForward { state: Record<string, number[]>; x1: number[]; x2: number[]; y: number[] }
+const fixture = JSON.parse(readFileSync(join(repoRoot(), 'fixtures', 'nn_init.json'), 'utf8')) as { cases: InitCase[]; forwards: { bilinear: BilinearForward } };
+const cases = fixture.cases;
 
 const builders: Record<string, () => nn.Module> = {
   linear_5_20: () => new nn.Linear(5, 20),
@@ -18,6 +20,7 @@ const builders: Record<string, () => nn.Module> = {
   sequential_mlp: () => new nn.Sequential(new nn.Linear(3, 16), new nn.ReLU(), new nn.Linear(16, 2)),
   conv2d_3_8_k3: () => new nn.Conv2d(3, 8, 3),
   conv1d_4_6_k5_g2: () => new nn.Conv1d(4, 6, 5, { groups: 2 }),
+  bilinear_3_4_5: () => new nn.Bilinear(3, 4, 5),
 };
 
 describe('default initialisation reproduces PyTorch under the same seed', () => {
@@ -57,4 +60,16 @@ describe('init functions', () => {
   test('fan computation rejects 1-D tensors with the shape in the message', () => {
     assert.throws(() => nn.init.xavierUniform_(torch.zeros([5])), /fewer than 2 dimensions: \[5\]/);
   });
+});
+
+test('Bilinear computes x1ᵀ A x2 + b as torch.nn.Bilinear (float64, rtol 1e-12)', () => {
+  const f = fixture.forwards.bilinear;
+  const bil = new nn.Bilinear(3, 4, 2).double();
+  bil.loadStateDict({
+    weight: torch.tensor(f.state.weight!, { dtype: 'float64', shape: [2, 3, 4] }),
+    bias: torch.tensor(f.state.bias!, { dtype: 'float64', shape: [2] }),
+  });
+  const y = bil.forward(torch.tensor(f.x1, { dtype: 'float64', shape: [6, 3] }), torch.tensor(f.x2, { dtype: 'float64', shape: [6, 4] }));
+  assert.deepEqual(y.shape, [6, 2]);
+  assertClose(y.dataSync(), f.y, { rtol: 1e-12, atol: 1e-14 }, 'bilinear output');
 });

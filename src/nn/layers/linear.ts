@@ -1,7 +1,8 @@
-/** Linear and Identity layers. */
+/** Linear, Bilinear and Identity layers. */
 import { zeros } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { defaultLayerInit_ } from '../init.js';
+import { defaultLayerInit_, uniform_ } from '../init.js';
+import { ShapeError } from '../../errors.js';
 import { checkLastDim, Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 
@@ -48,5 +49,47 @@ export class Linear extends Module {
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
+  }
+}
+
+/**
+ * y = x1ᵀ A x2 + b. input1: (*, in1Features), input2: (*, in2Features) → (*, outFeatures).
+ * `weight` (outFeatures, in1Features, in2Features) and `bias` (outFeatures), both U(±1/√in1),
+ * as torch.nn.Bilinear.
+ *
+ * @example
+ * ```ts
+ * const bil = new nn.Bilinear(20, 30, 40);
+ * bil.forward(torch.randn([128, 20]), torch.randn([128, 30])).shape; // [128, 40]
+ * ```
+ */
+export class Bilinear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+    super();
+    this.weight = new Parameter(zeros([outFeatures, in1Features, in2Features]));
+    this.bias = opts.bias ?? true ? new Parameter(zeros([outFeatures])) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const bound = 1 / Math.sqrt(this.in1Features);
+    uniform_(this.weight, -bound, bound);
+    if (this.bias) uniform_(this.bias, -bound, bound);
+  }
+
+  forward(x1: Tensor, x2: Tensor): Tensor {
+    checkLastDim('Bilinear', x1, this.in1Features, 'in1Features');
+    checkLastDim('Bilinear', x2, this.in2Features, 'in2Features');
+    const lead = x1.shape.slice(0, -1);
+    if (lead.join() !== x2.shape.slice(0, -1).join()) throw new ShapeError('Bilinear', 'inputs must agree in all but the last dimension', [x1.shape, x2.shape]);
+    const a = x1.reshape([-1, this.in1Features]);
+    const b = x2.reshape([-1, this.in2Features]);
+    // (out, N, in2) = a @ W[o] for every o, then a row-wise dot with b.
+    const y = a.unsqueeze(0).matmul(this.weight).mul(b.unsqueeze(0)).sum(-1).t();
+    const out = this.bias ? y.add(this.bias) : y;
+    return out.reshape([...lead, this.outFeatures]);
   }
 }
