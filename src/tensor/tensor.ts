@@ -76,6 +76,10 @@ export class Tensor implements View {
     if (this.numel() !== 1) throw new ValueError('item', `only one-element tensors can be converted to a number, got shape [${this.shape.join(',')}]`);
     return this.dataSync()[0]!;
   }
+  /** What `console.log(t)` prints in Node: the values, not the internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
   toString(): string {
     return `tensor(${JSON.stringify(this.toArray())}, shape=[${this.shape.join(',')}], dtype=${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }

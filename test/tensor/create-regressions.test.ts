@@ -17,3 +17,8 @@ test('linspace with one step gives [start], as torch.linspace', () => {
   assert.deepEqual(torch.linspace(2, 5, 1).toArray(), [2]);
   assert.deepEqual(torch.linspace(0, 1, 5).toArray(), [0, 0.25, 0.5, 0.75, 1]);
 });
+
+test('console.log shows a tensor\'s values, shape and dtype rather than its internals', async () => {
+  const { inspect } = await import('node:util');
+  assert.equal(inspect(torch.tensor([[1, 2]])), 'tensor([[1,2]], shape=[1,2], dtype=float32)');
+});
