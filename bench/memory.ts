@@ -1,0 +1,164 @@
+/**
+ * Memory test of issue 4: a training loop written the PyTorch way (no dispose() anywhere) must
+ * keep resident memory flat. Trains a small MLP with Adam for N steps on fresh random batches,
+ * samples process.memoryUsage() (and the backend's allocator statistics where it exposes them)
+ * every few hundred steps, and reports growth after warm-up in % (target: under 5%).
+ *
+ *   npm run bench:memory -- [--steps 10000] [--every 250] [--warmup-steps 1000] [--backends cpu,wasm]
+ *   npm run bench -- --memory [same options]
+ *
+ * Each backend runs in its own process: resident memory is per process, and one backend's
+ * allocations must not count against another. Writes bench/results/memory-latest.json and a
+ * timestamped copy.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as torch from 'tsorch';
+import { nn, optim, type Tensor } from 'tsorch';
+import { exitWatch } from './lib/exit.js';
+import { machineInfo } from './lib/machine.js';
+import { tsorchReady } from './tsorch-cases.js';
+
+const MARK = '@@memory-result ';
+const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const TARGET_PCT = 5;
+
+interface Sample { step: number; seconds: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number; backend?: Record<string, number> }
+interface BackendRun { backend: string; steps: number; warmupSteps: number; samples: Sample[]; growthPct: number; maxGrowthPct: number; finalLoss: number; stepsPerSecond: number }
+
+interface Options { steps: number; every: number; warmupSteps: number; backends: string[]; child: string | null }
+
+function parse(argv: readonly string[]): Options {
+  const o: Options = { steps: 10_000, every: 250, warmupSteps: -1, backends: [], child: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = argv[i + 1];
+    const num = (): number => {
+      i++;
+      const n = Number(v);
+      if (!(n > 0) || !Number.isInteger(n)) throw new Error(`${a} needs a positive integer, got ${String(v)}`);
+      return n;
+    };
+    if (a === '--steps') o.steps = num();
+    else if (a === '--every') o.every = num();
+    else if (a === '--warmup-steps') o.warmupSteps = num();
+    else if (a === '--backends') { o.backends = (v ?? '').split(',').filter((s) => s); i++; }
+    else if (a === '--child') { o.child = v ?? ''; i++; }
+    else throw new Error(`unknown option ${a}; options: --steps N --every N --warmup-steps N --backends a,b`);
+  }
+  // Warm-up: allocator pools, JIT code and the optimizer's state all grow at first; growth is
+  // measured from the first sample after it. Default: a tenth of the run.
+  if (o.warmupSteps < 0) o.warmupSteps = Math.max(o.every, Math.round(o.steps / 10));
+  return o;
+}
+
+const MiB = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
+
+/**
+ * The backend's allocator statistics, where tsorch exposes them: `wasmMemoryStats()` (the wasm
+ * backend's heap counters; looked up by name so this file compiles whether or not tsorch exports
+ * it yet), or a `memoryStats()` method on the backend object. The cpu backend has none.
+ */
+function backendStats(): Record<string, number> | undefined {
+  const ns = torch as unknown as Record<string, unknown>;
+  const b = torch.getBackend() as unknown as Record<string, unknown>;
+  const candidates: [unknown, unknown][] = [[b['memoryStats'], b]];
+  if (torch.getBackend().name === 'wasm') candidates.unshift([ns['wasmMemoryStats'], undefined]);
+  for (const [f, self] of candidates) {
+    if (typeof f !== 'function') continue;
+    const r: unknown = (f as () => unknown).call(self);
+    if (r && typeof r === 'object') {
+      const nums = Object.entries(r).filter((e): e is [string, number] => typeof e[1] === 'number');
+      if (nums.length) return Object.fromEntries(nums);
+    }
+  }
+  return undefined;
+}
+
+function sample(step: number, t0: number): Sample {
+  const m = process.memoryUsage();
+  const s: Sample = { step, seconds: Math.round((performance.now() - t0) / 100) / 10, rssMiB: MiB(m.rss), heapUsedMiB: MiB(m.heapUsed), externalMiB: MiB(m.external), arrayBuffersMiB: MiB(m.arrayBuffers) };
+  const stats = backendStats();
+  if (stats) s.backend = stats;
+  return s;
+}
+
+/** The training loop under test: fresh tensors every step, nothing disposed, as a PyTorch user writes it. */
+function train(backend: string, o: Options): BackendRun {
+  torch.setBackend(backend);
+  torch.manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(32, 128), new nn.ReLU(), new nn.Linear(128, 128), new nn.ReLU(), new nn.Linear(128, 4));
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new nn.CrossEntropyLoss();
+  const teacher = torch.randn([32, 4]); // labels come from a fixed linear rule, so the loss has something to learn
+  const samples: Sample[] = [];
+  const t0 = performance.now();
+  let loss: Tensor | null = null;
+  for (let step = 1; step <= o.steps; step++) {
+    const x = torch.randn([64, 32]);
+    const y = x.matmul(teacher).argmax(1);
+    opt.zeroGrad();
+    loss = lossFn.forward(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    if (step % o.every === 0 || step === o.steps) {
+      const s = sample(step, t0);
+      samples.push(s);
+      process.stderr.write(`  [${backend}] step ${step}: rss ${s.rssMiB} MiB, heap ${s.heapUsedMiB} MiB, loss ${loss.item().toFixed(4)}\n`);
+    }
+  }
+  const after = samples.filter((s) => s.step >= o.warmupSteps);
+  const base = after[0] ?? samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const pct = (v: number): number => Math.round(((v - base.rssMiB) / base.rssMiB) * 1000) / 10;
+  return {
+    backend, steps: o.steps, warmupSteps: o.warmupSteps, samples,
+    growthPct: pct(last.rssMiB), maxGrowthPct: pct(Math.max(...after.map((s) => s.rssMiB))),
+    finalLoss: loss!.item(), stepsPerSecond: Math.round(o.steps / ((performance.now() - t0) / 1000)),
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  const registered = await tsorchReady();
+  if (o.child !== null) {
+    process.stdout.write(`${MARK}${JSON.stringify(train(o.child, o))}\n`);
+    exitWatch();
+    return;
+  }
+  const backends = (o.backends.length ? o.backends : registered).filter((b) => {
+    if (registered.includes(b)) return true;
+    console.error(`warning: backend '${b}' is not registered (registered: ${registered.join(', ')}); skipped`);
+    return false;
+  });
+  console.error(`memory: ${o.steps} steps per backend (${backends.join(', ')}), sample every ${o.every}, growth measured after step ${o.warmupSteps}`);
+  const runs: BackendRun[] = [];
+  for (const b of backends) {
+    const args = [fileURLToPath(import.meta.url), '--child', b, '--steps', `${o.steps}`, '--every', `${o.every}`, '--warmup-steps', `${o.warmupSteps}`];
+    const p = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+    const lines = (p.stdout ?? '').split('\n');
+    for (const l of lines) if (l.trim() && !l.startsWith(MARK)) console.error(`  [${b}] ${l}`);
+    const line = lines.find((l) => l.startsWith(MARK));
+    if (!line) { console.error(`  [${b}] failed (exit ${p.status ?? p.signal})`); continue; }
+    runs.push(JSON.parse(line.slice(MARK.length)) as BackendRun);
+  }
+  console.log('\nbackend  steps  steps/s  rss after warm-up  rss final  growth  max growth  verdict (< 5%)');
+  for (const r of runs) {
+    const base = r.samples.find((s) => s.step >= r.warmupSteps) ?? r.samples[0]!;
+    const last = r.samples[r.samples.length - 1]!;
+    console.log(`${r.backend.padEnd(7)}  ${`${r.steps}`.padStart(5)}  ${`${r.stepsPerSecond}`.padStart(7)}  ${`${base.rssMiB} MiB`.padStart(17)}  ${`${last.rssMiB} MiB`.padStart(9)}  ${`${r.growthPct}%`.padStart(6)}  ${`${r.maxGrowthPct}%`.padStart(10)}  ${r.maxGrowthPct < TARGET_PCT ? 'flat' : 'GROWS'}`);
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const date = new Date().toISOString();
+  const json = `${JSON.stringify({ date, machine: machineInfo(), options: { steps: o.steps, every: o.every, warmupSteps: o.warmupSteps }, targetPct: TARGET_PCT, runs }, null, 1)}\n`;
+  const paths = [join(RESULTS_DIR, 'memory-latest.json'), join(RESULTS_DIR, `memory-${date.replace(/[:.]/g, '-')}.json`)];
+  for (const p of paths) writeFileSync(p, json);
+  console.log(`\nwritten: ${paths.join(', ')}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
