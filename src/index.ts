@@ -34,3 +34,6 @@ export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
+export * as text from './text/index.js';
+export * as train from './train/index.js';
+export * as vision from './vision/index.js';

@@ -2,9 +2,14 @@
 import { ValueError } from '../errors.js';
 import { cpu } from './cpu/index.js';
 import type { Backend } from './types.js';
+import { tryCreateWasmBackend } from './wasm/index.js';
 
 const backends = new Map<string, Backend>([[cpu.name, cpu]]);
-let current: Backend = cpu;
+// The WebAssembly SIMD backend is the default wherever it loads; 'cpu' (the reference) when it
+// cannot, or when the environment says TSORCH_BACKEND=cpu.
+const wasm = tryCreateWasmBackend();
+if (wasm !== null) backends.set(wasm.name, wasm);
+let current: Backend = backends.get(process.env['TSORCH_BACKEND'] ?? '') ?? wasm ?? cpu;
 
 /** Adds a backend (a later `setBackend(name)` selects it). */
 export function registerBackend(b: Backend): void {
@@ -24,7 +29,8 @@ export function getBackend(name?: string): Backend {
 }
 
 /**
- * Selects the backend new tensors are created on. `'cpu'` is the pure-TypeScript reference.
+ * Selects the backend new tensors are created on. `'wasm'` (WebAssembly SIMD kernels) is the
+ * default where it loads; `'cpu'` is the pure-TypeScript reference.
  *
  * @example
  * ```ts

@@ -17,3 +17,4 @@ export {
   saveCheckpoint, loadCheckpoint, type Stateful, type CheckpointContent, type LoadCheckpointOptions, type LoadedCheckpoint,
 } from './checkpoint.js';
 export { SafetensorsError, CheckpointError } from './errors.js';
+export { writeAtomic, type WriteChunk } from './atomic.js';

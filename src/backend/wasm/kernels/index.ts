@@ -1,0 +1,17 @@
+/**
+ * Entry of the WebAssembly kernel module (AssemblyScript). Built by scripts/build-wasm.mjs into
+ * dist/backend/wasm/kernels.wasm (v128 SIMD) and kernels-relaxed.wasm (plus relaxed-SIMD FMA),
+ * with an imported shared memory that the TypeScript side owns and allocates from.
+ */
+export { unary } from './unary';
+export { binary, where } from './binary';
+export { copy } from './copy';
+export { reduce } from './reduce';
+export { matmul, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
+export { gather, scatterAdd } from './indexing';
+export { unfold, fold } from './window';
+
+/** First byte after the module's static data: the TypeScript allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,208 @@
+/**
+ * Batched matrix product C = A·B for float32 and float64 (the TypeScript side converts integer
+ * operands to float64 first), over strided A [M,K] and B [K,N], writing a contiguous C [M,N].
+ *
+ * Blocking (Goto/BLIS): for each batch, column block jc (NC columns), depth block pc (KC):
+ *   pack B[pc:pc+KC, jc:jc+NC] into panels of NR columns, laid out [panel][k][NR];
+ *   for each row block ic (MC rows): pack A[ic:ic+MC, pc:pc+KC] into panels of MR rows,
+ *   [panel][k][MR]; then for every (NR panel, MR panel) pair run the micro-kernel, which keeps
+ *   an MR×NR tile of C in registers for the whole KC loop and adds it to C once.
+ * Sizes: MR=4 rows × NR=8 float32 columns (two f32x4 per row) = 8 accumulator registers, plus
+ * 2 for the B vectors and 1 for the broadcast A value: 11 of the 16 xmm registers V8 has on x64,
+ * so nothing spills (6×8 would need 15, leaving V8 no scratch register). Per k step the kernel
+ * issues 2 B loads + 4 A broadcasts and 8 multiply-adds (64 flops). float64 uses the same shape
+ * with NR=4 (two f64x2). KC=256 keeps the A micro-panel (4 KB) and B micro-panel (8 KB) in a
+ * 32-48 KB L1; MC=128 makes the packed A block 128 KB (L2: 1 MB per core); NC=2048 makes the
+ * packed B block 2 MB (L3). Partial edge tiles are packed with zeros, computed whole, and only
+ * their valid part is written.
+ * With relaxed SIMD (detected at load) the multiply-add is f32x4.relaxed_madd (an FMA on this
+ * CPU); otherwise f32x4.mul + f32x4.add.
+ */
+import { ld, shiftOf } from './common';
+
+export const MR: i32 = 4;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 2048;
+/** Bytes of scratch the kernel needs for packed A (+ one edge tile) and for packed B. */
+export const PACK_A_BYTES: i32 = MC * KC * 8 + 256;
+export const PACK_B_BYTES: i32 = KC * NC * 8;
+
+@inline function madd(wide: bool, a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return wide ? f64x2.relaxed_madd(a, b, c) : f32x4.relaxed_madd(a, b, c);
+  }
+  return wide ? f64x2.add(c, f64x2.mul(a, b)) : f32x4.add(c, f32x4.mul(a, b));
+}
+
+@inline function vadd(wide: bool, a: v128, b: v128): v128 {
+  return wide ? f64x2.add(a, b) : f32x4.add(a, b);
+}
+
+@inline function splat(wide: bool, p: usize): v128 {
+  return wide ? v128.load64_splat(p) : v128.load32_splat(p);
+}
+
+/** Writes (or adds, when acc) a 16-byte row pair of the tile into C row c. */
+@inline function put(c: usize, x0: v128, x1: v128, acc: bool, wide: bool): void {
+  if (acc) {
+    v128.store(c, vadd(wide, v128.load(c), x0));
+    v128.store(c, vadd(wide, v128.load(c, 16), x1), 16);
+  } else {
+    v128.store(c, x0);
+    v128.store(c, x1, 16);
+  }
+}
+
+/**
+ * The register-blocked kernel: tile (MR×NR) = Ap panel · Bp panel over kc, then C (+)= tile.
+ * Full tiles go straight to C (row stride ldcBytes); edge tiles go through `tile` and only the
+ * valid mr×nr corner is copied.
+ */
+@inline function micro(wide: bool, ap: usize, bp: usize, kc: i32, c: usize, ldcBytes: usize, acc: bool, mr: i32, nr: i32, tile: usize): void {
+  const aStep: usize = wide ? 32 : 16;
+  const es: usize = wide ? 8 : 4;
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0); let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0); let c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = splat(wide, ap);
+    c00 = madd(wide, a, b0, c00); c01 = madd(wide, a, b1, c01);
+    a = splat(wide, ap + es);
+    c10 = madd(wide, a, b0, c10); c11 = madd(wide, a, b1, c11);
+    a = splat(wide, ap + 2 * es);
+    c20 = madd(wide, a, b0, c20); c21 = madd(wide, a, b1, c21);
+    a = splat(wide, ap + 3 * es);
+    c30 = madd(wide, a, b0, c30); c31 = madd(wide, a, b1, c31);
+    ap += aStep;
+    bp += 32;
+  }
+  const nrMax = wide ? 4 : 8;
+  if (mr == MR && nr == nrMax) {
+    put(c, c00, c01, acc, wide);
+    put(c + ldcBytes, c10, c11, acc, wide);
+    put(c + 2 * ldcBytes, c20, c21, acc, wide);
+    put(c + 3 * ldcBytes, c30, c31, acc, wide);
+    return;
+  }
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const src = tile + <usize>i * 32 + <usize>j * es;
+      const dst = c + <usize>i * ldcBytes + <usize>j * es;
+      if (wide) store<f64>(dst, (acc ? load<f64>(dst) : 0) + load<f64>(src));
+      else store<f32>(dst, (acc ? load<f32>(dst) : 0) + load<f32>(src));
+    }
+  }
+}
+
+/** Packs rows [0,mc) × depth [0,kc) of A (element strides sam, sak) into MR-row panels. */
+@inline function packA(wide: bool, a: usize, sam: isize, sak: isize, mc: i32, kc: i32, dst: usize): void {
+  const sh: usize = wide ? 3 : 2;
+  for (let ip = 0; ip < mc; ip += MR) {
+    const panel = dst + ((<usize>ip * kc) << sh);
+    for (let i = 0; i < MR; i++) {
+      const row = ip + i;
+      let d = panel + (<usize>i << sh);
+      const stepD = <usize>MR << sh;
+      if (row >= mc) {
+        for (let k = 0; k < kc; k++, d += stepD) {
+          if (wide) store<u64>(d, 0); else store<u32>(d, 0);
+        }
+        continue;
+      }
+      let s = a + (<usize>(<isize>row * sam) << sh);
+      const stepS = <usize>sak << sh;
+      for (let k = 0; k < kc; k++, d += stepD, s += stepS) {
+        if (wide) store<u64>(d, load<u64>(s)); else store<u32>(d, load<u32>(s));
+      }
+    }
+  }
+}
+
+/** Packs depth [0,kc) × columns [0,nc) of B (element strides sbk, sbn) into NR-column panels. */
+@inline function packB(wide: bool, b: usize, sbk: isize, sbn: isize, kc: i32, nc: i32, dst: usize): void {
+  const sh: usize = wide ? 3 : 2;
+  const NR = wide ? 4 : 8;
+  for (let jp = 0; jp < nc; jp += NR) {
+    const panel = dst + ((<usize>jp * kc) << sh);
+    const w = nc - jp < NR ? nc - jp : NR;
+    if (sbn == 1 && w == NR) {
+      for (let k = 0; k < kc; k++) {
+        const s = b + (<usize>(<isize>k * sbk + jp) << sh);
+        const d = panel + <usize>k * 32;
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      }
+      continue;
+    }
+    for (let j = 0; j < NR; j++) {
+      let d = panel + (<usize>j << sh);
+      if (j >= w) {
+        for (let k = 0; k < kc; k++, d += 32) {
+          if (wide) store<u64>(d, 0); else store<u32>(d, 0);
+        }
+        continue;
+      }
+      let s = b + (<usize>(<isize>(jp + j) * sbn) << sh);
+      const stepS = <usize>sbk << sh;
+      for (let k = 0; k < kc; k++, d += 32, s += stepS) {
+        if (wide) store<u64>(d, load<u64>(s)); else store<u32>(d, load<u32>(s));
+      }
+    }
+  }
+}
+
+/** One product: rows [m0, m1) of C = A·B (A, B at their batch's element 0; C at row 0). */
+@inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize): void {
+  const sh: usize = wide ? 3 : 2;
+  const NR = wide ? 4 : 8;
+  const ldc = <usize>N << sh;
+  const tile = packAp + <usize>MC * KC * 8;
+  if (K == 0) {
+    memory.fill(c + <usize>m0 * ldc, 0, <usize>(m1 - m0) * ldc);
+    return;
+  }
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = N - jc < NC ? N - jc : NC;
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = K - pc < KC ? K - pc : KC;
+      packB(wide, b + (<usize>(<isize>pc * sbk + <isize>jc * sbn) << sh), sbk, sbn, kc, nc, packBp);
+      for (let ic = m0; ic < m1; ic += MC) {
+        const mc = m1 - ic < MC ? m1 - ic : MC;
+        packA(wide, a + (<usize>(<isize>ic * sam + <isize>pc * sak) << sh), sam, sak, mc, kc, packAp);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = nc - jr < NR ? nc - jr : NR;
+          const bp = packBp + ((<usize>jr * kc) << sh);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = mc - ir < MR ? mc - ir : MR;
+            const cp = c + <usize>(ic + ir) * ldc + (<usize>(jc + jr) << sh);
+            micro(wide, packAp + ((<usize>ir * kc) << sh), bp, kc, cp, ldc, pc > 0, mr, nr, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched product over rows [m0, m1) of every batch. boff holds [aOffset, bOffset] element
+ * offsets per batch (int32 pairs); a/b are the storages' base pointers; C batch i starts at
+ * po + i·M·N elements. wide: 1 for float64, 0 for float32.
+ */
+export function matmul(dt: i32, nb: i32, M: i32, N: i32, K: i32, boff: usize, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, sbn: i32, po: usize, m0: i32, m1: i32, packAp: usize, packBp: usize): void {
+  const sh = shiftOf(dt);
+  for (let i = 0; i < nb; i++) {
+    const a = pa + (<usize>ld(boff, 2 * i) << sh);
+    const b = pb + (<usize>ld(boff, 2 * i + 1) << sh);
+    const c = po + ((<usize>i * M * N) << sh);
+    if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp);
+    else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp);
+  }
+}

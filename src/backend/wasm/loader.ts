@@ -1,0 +1,112 @@
+/**
+ * Finds, compiles and instantiates the WebAssembly kernels, synchronously at import time.
+ *
+ * The .wasm files are built by scripts/build-wasm.mjs into dist/backend/wasm/. The loader looks
+ * next to itself first (the published layout: dist/backend/wasm/loader.js), then walks up to the
+ * package root and looks in dist/backend/wasm/ (the test layout: build/src/backend/wasm/loader.js).
+ * Relaxed SIMD is detected with WebAssembly.validate on a tiny module using f32x4.relaxed_madd;
+ * when the runtime has it (Node 20 only behind --experimental-wasm-relaxed-simd) the build with
+ * FMA is used, else the plain v128 build.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WA, type WasmGlobal, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+/** The kernel module's exports (all pointers are byte addresses in the shared memory). */
+export interface KernelExports {
+  heapBase(): number;
+  unary(op: number, dt: number, odt: number, desc: number, px: number, po: number): void;
+  binary(op: number, dt: number, odt: number, desc: number, pa: number, pb: number, po: number): number;
+  where(cdt: number, dt: number, odt: number, desc: number, pc: number, pa: number, pb: number, po: number): void;
+  copy(sdt: number, ddt: number, desc: number, ps: number, pd: number): void;
+  reduce(op: number, dt: number, odt: number, desc: number, px: number, po: number, acc: number): void;
+  matmul(dt: number, nb: number, M: number, N: number, K: number, boff: number, pa: number, sam: number, sak: number,
+    pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number): void;
+  gather(dt: number, idt: number, r: number, desc: number, px: number, pidx: number, po: number, xsDim: number, size: number, errp: number): number;
+  scatterAdd(dt: number, idt: number, sdt: number, r: number, desc: number, pout: number, pidx: number, psrc: number,
+    osDim: number, size: number, errp: number): number;
+  unfold(dt: number, k: number, lead: number, g: number, px: number, po: number, pad: number): void;
+  fold(dt: number, k: number, lead: number, g: number, pcols: number, po: number): void;
+  PACK_A_BYTES: WasmGlobal;
+  PACK_B_BYTES: WasmGlobal;
+}
+
+/** An instantiated kernel module and what it was built from. */
+export interface LoadedKernels {
+  readonly exports: KernelExports;
+  readonly memory: WasmMemory;
+  readonly module: WasmModule;
+  /** True when the relaxed-SIMD (FMA) build is in use. */
+  readonly relaxedSimd: boolean;
+  /** Path of the .wasm file loaded. */
+  readonly file: string;
+}
+
+/** (module (func (result v128) v128.const 0 v128.const 0 v128.const 0 f32x4.relaxed_madd)) */
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array<number>(16).fill(0)]),
+  0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this runtime validates relaxed-SIMD instructions (f32x4.relaxed_madd). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WA !== undefined && WA.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Locates a built kernel file, or returns null when the build has not been run. */
+export function findKernelFile(name: string): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, name);
+  if (existsSync(sibling)) return sibling;
+  let dir = here;
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'dist', 'backend', 'wasm', name);
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return null;
+}
+
+/** Instantiates an already compiled kernel module over `memory` (a worker joining the main thread's memory). */
+export function instantiate(module: WasmModule, memory: WasmMemory): KernelExports {
+  if (WA === undefined) throw new Error('this runtime has no WebAssembly');
+  return new WA.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+}
+
+/** Memory pages (64 KiB) to start with and the most the memory may grow to (4 GiB, wasm32's limit). */
+export const INITIAL_PAGES = 64;
+export const MAXIMUM_PAGES = 65536;
+
+/**
+ * Compiles and instantiates the kernels with a fresh shared memory (or `memory`, for a worker
+ * joining the main thread's). Throws when no build is found or the runtime lacks SIMD.
+ */
+export function loadKernels(memory?: WasmMemory, preferRelaxed = relaxedSimdSupported()): LoadedKernels {
+  const names = preferRelaxed ? ['kernels-relaxed.wasm', 'kernels.wasm'] : ['kernels.wasm'];
+  let lastError: unknown = new Error('kernels.wasm not found: run `npm run build:wasm`');
+  for (const name of names) {
+    const file = findKernelFile(name);
+    if (file === null) continue;
+    try {
+      if (WA === undefined) throw new Error('this runtime has no WebAssembly');
+      const module = new WA.Module(readFileSync(file));
+      const mem = memory ?? new WA.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+      const instance = new WA.Instance(module, { env: { memory: mem } });
+      return { exports: instance.exports as unknown as KernelExports, memory: mem, module, relaxedSimd: name !== 'kernels.wasm', file };
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
+}

@@ -1,0 +1,167 @@
+/**
+ * Host side of the batched matrix product: batch offsets, operand conversion, scratch, and the
+ * call into the blocked SIMD kernel (kernels/matmul.ts explains the blocking).
+ */
+import type { Backend, Storage, View } from '../types.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { KernelExports } from './loader.js';
+import { addr, DT, numel, rowMajor, type Scratch } from './layout.js';
+import type { StoragePool, WasmStorage } from './storage.js';
+import { CTRL_INTS, defaultThreads, MAX_THREADS, ThreadPool } from './threads.js';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
+
+/**
+ * Products with fewer multiply-adds than this run on the calling thread alone: waking a worker
+ * and waiting for its last chunk costs ~20-200 µs (more when another process shares its core),
+ * while 2^22 multiply-adds take ~100-200 µs on one thread at 40-50 GFLOPS.
+ */
+const THREADED_MACS = 2 ** 22;
+
+/** Runs matmul for the wasm backend. */
+export class MatmulRunner {
+  private threads = defaultThreads();
+  private workers: ThreadPool | null = null;
+
+  constructor(
+    private readonly k: KernelExports,
+    private readonly pool: StoragePool,
+    private readonly scratch: Scratch,
+    private readonly module: WasmModule,
+    private readonly memory: WasmMemory,
+  ) {}
+
+  /** Threads (the calling one included) that large products are split over. */
+  get numThreads(): number {
+    return this.threads;
+  }
+
+  /** Sets the thread count (1: no workers); workers start at the next large product. */
+  setNumThreads(n: number): void {
+    const t = Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
+    if (t === this.threads) return;
+    this.workers?.close();
+    this.workers = null;
+    this.threads = t;
+  }
+
+  /** Worker threads started and waiting for work (0 before the first large product). */
+  get readyWorkers(): number {
+    return this.workers?.readyWorkers ?? 0;
+  }
+
+  /** The pool, started on first use (its control block zeroed). */
+  private pool_(): ThreadPool {
+    if (this.workers === null) {
+      const ctrl = this.scratch.buffer('threads', CTRL_INTS * 4);
+      this.pool.heap.views().i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + CTRL_INTS);
+      this.workers = new ThreadPool(this.threads, this.k, this.module, this.memory, ctrl);
+    }
+    return this.workers;
+  }
+
+  /**
+   * a [...batch, M, K] @ b [...batch, K, N] → a new contiguous [...batch, M, N] in a's dtype.
+   * float32/float64 run the SIMD kernel directly; other dtypes (and mixed ones) compute in
+   * float64 and are stored back with the reference's rules, as the reference does.
+   */
+  run(backend: Backend, a: View, b: View, copyTo: (x: View, dtype: DType) => WasmStorage): Storage {
+    const ra = a.shape.length;
+    const M = a.shape[ra - 2]!;
+    const K = a.shape[ra - 1]!;
+    const N = b.shape[ra - 1]!;
+    const batchShape = a.shape.slice(0, ra - 2);
+    const nb = numel(batchShape);
+    const dtype = a.storage.dtype;
+    const total = nb * M * N;
+    const out = this.pool.create(backend, dtype, total);
+    if (total === 0) return out;
+    if ((dtype === 'float32' || dtype === 'float64') && b.storage.dtype === dtype) {
+      const folded = foldBatch(a, b, nb, M, K, N);
+      if (folded !== null) this.product(folded[0], folded[1], out, 1, nb * M, N, K);
+      else this.product(a, b, out, nb, M, N, K);
+      return out;
+    }
+    const af = copyTo(a, 'float64');
+    const bf = copyTo(b, 'float64');
+    const tmp = this.pool.create(backend, 'float64', total);
+    this.product(
+      { storage: af, shape: a.shape, strides: rowMajor(a.shape), offset: 0 },
+      { storage: bf, shape: b.shape, strides: rowMajor(b.shape), offset: 0 },
+      tmp, nb, M, N, K,
+    );
+    const desc = this.scratch.desc([1, total, 1, 1, 0]);
+    this.k.copy(DT.float64, DT[dtype], desc, tmp.ptr, out.ptr);
+    af.dispose();
+    bf.dispose();
+    tmp.dispose();
+    return out;
+  }
+
+  private product(a: View, b: View, out: WasmStorage, nb: number, M: number, N: number, K: number): void {
+    const ra = a.shape.length;
+    const batchShape = a.shape.slice(0, ra - 2);
+    // Element offsets of every batch's A and B (an odometer over the batch dims).
+    const boff = new Array<number>(2 * nb);
+    const idx = new Array<number>(batchShape.length).fill(0);
+    let oa = a.offset;
+    let ob = b.offset;
+    for (let i = 0; i < nb; i++) {
+      boff[2 * i] = oa;
+      boff[2 * i + 1] = ob;
+      for (let d = batchShape.length - 1; d >= 0; d--) {
+        idx[d]!++;
+        oa += a.strides[d]!;
+        ob += b.strides[d]!;
+        if (idx[d]! < batchShape[d]!) break;
+        oa -= a.strides[d]! * batchShape[d]!;
+        ob -= b.strides[d]! * batchShape[d]!;
+        idx[d] = 0;
+      }
+    }
+    const threaded = this.threads > 1 && nb * M * N * K >= THREADED_MACS && (M >= 64 || nb >= 2 * this.threads);
+    const participants = threaded ? this.threads : 1;
+    // Everything is allocated before any operand address is read (see layout.ts).
+    const workers = threaded ? this.pool_() : null;
+    const pack: [number, number][] = [];
+    for (let id = 0; id < participants; id++) {
+      pack.push([
+        this.scratch.buffer(`packA${id}`, this.k.PACK_A_BYTES.value as number),
+        this.scratch.buffer(`packB${id}`, this.k.PACK_B_BYTES.value as number),
+      ]);
+    }
+    const desc = this.scratch.desc(boff);
+    const pa = addr({ ...a, offset: 0 });
+    const pb = addr({ ...b, offset: 0 });
+    const job = {
+      dt: DT[a.storage.dtype], nb, M, N, K, boff: desc, pa, sam: a.strides[ra - 2]!, sak: a.strides[ra - 1]!,
+      pb, sbk: b.strides[ra - 2]!, sbn: b.strides[ra - 1]!, po: out.ptr,
+    };
+    if (workers !== null) {
+      workers.run(job, pack);
+      return;
+    }
+    this.k.matmul(job.dt, nb, M, N, K, desc, pa, job.sam, job.sak, pb, job.sbk, job.sbn, job.po, 0, M, pack[0]![0], pack[0]![1]);
+  }
+}
+
+/**
+ * A batched product whose B is the same matrix for every batch (stride 0: a Linear layer on a
+ * [batch, seq, features] input) and whose A batches stack as rows of one matrix is one big
+ * product [nb·M, K] @ [K, N] with the same output layout: B is packed once instead of nb times
+ * and the rows split well across threads. Returns the 2-D views, or null when it does not apply.
+ */
+function foldBatch(a: View, b: View, nb: number, M: number, K: number, N: number): [View, View] | null {
+  const r = a.shape.length;
+  if (r <= 2 || nb <= 1) return null;
+  if (b.strides.slice(0, r - 2).some((s, d) => s !== 0 && b.shape[d] !== 1)) return null;
+  // A's batch dims and its row dim must walk as one dim of stride a.strides[r-2].
+  let expect = a.strides[r - 2]! * M;
+  for (let d = r - 3; d >= 0; d--) {
+    if (a.shape[d] !== 1 && a.strides[d] !== expect) return null;
+    expect *= a.shape[d]!;
+  }
+  return [
+    { storage: a.storage, shape: [nb * M, K], strides: [a.strides[r - 2]!, a.strides[r - 1]!], offset: a.offset },
+    { storage: b.storage, shape: [K, N], strides: [b.strides[r - 2]!, b.strides[r - 1]!], offset: b.offset },
+  ];
+}
