@@ -50,6 +50,11 @@ def others_share(a, b):
     return round(min(1.0, max(0.0, others / ((b[2] - a[2]) * os.cpu_count()))), 2)
 
 
+def summarise(ms):
+    """bench/lib/timing.ts's WarmupSummary."""
+    return {"runs": len(ms), "totalMs": sum(ms), "firstMs": ms[0], "lastMs": ms[-1]}
+
+
 def measure(run, o):
     """bench/lib/timing.ts's measure(), line for line."""
     warmup = []
@@ -64,7 +69,7 @@ def measure(run, o):
         i += 1
     one = warmup[-1]
     if one * o["minReps"] > o["budgetMs"] * WARMUP_SLACK:
-        return {"status": "skipped", "warmupMs": warmup,
+        return {"status": "skipped", "warmup": summarise(warmup),
                 "reason": "budget: one run took %.1f s, %d runs exceed %.0f s" % (one / 1000, o["minReps"], o["budgetMs"] / 1000)}
     inner = max(1, -(-o["minRepMs"] // max(one, 1e-3)))
     inner = int(inner)
@@ -78,7 +83,7 @@ def measure(run, o):
         samples.append((now_ms() - t0) / inner)
         if len(samples) >= o["minReps"] and now_ms() - start + statistics.median(samples) * inner > o["budgetMs"]:
             break
-    return {"status": "ok", "medianMs": statistics.median(samples), "samplesMs": samples, "inner": inner, "warmupMs": warmup,
+    return {"status": "ok", "medianMs": statistics.median(samples), "samplesMs": samples, "inner": inner, "warmup": summarise(warmup),
             "othersCpu": others_share(cpu0, snapshot())}
 
 
@@ -215,12 +220,12 @@ def main():
             emit(RESULT_MARK, {"caseId": case["id"], "engine": "torch", "status": "error", "note": ("%s: %s" % (type(e).__name__, e))[:300]})
             continue
         if t["status"] == "skipped":
-            emit(RESULT_MARK, {"caseId": case["id"], "engine": "torch", "status": "skipped", "warmupMs": t["warmupMs"], "note": t["reason"]})
+            emit(RESULT_MARK, {"caseId": case["id"], "engine": "torch", "status": "skipped", "warmup": t["warmup"], "note": t["reason"]})
             continue
         per_second = case["work"] / (t["medianMs"] / 1000.0)
         value = per_second / 1e9 if case["unit"] == "GFLOPS" else per_second
         emit(RESULT_MARK, {"caseId": case["id"], "engine": "torch", "status": "ok", "medianMs": t["medianMs"], "samplesMs": t["samplesMs"],
-                           "warmupMs": t["warmupMs"], "inner": t["inner"], "value": value, "othersCpu": t["othersCpu"]})
+                           "warmup": t["warmup"], "inner": t["inner"], "value": value, "othersCpu": t["othersCpu"]})
 
 
 if __name__ == "__main__":

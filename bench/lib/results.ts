@@ -1,5 +1,5 @@
 /** What one engine measured for one case, as workers print it and latest.json stores it. */
-import type { Timing } from './timing.js';
+import type { Timing, WarmupSummary } from './timing.js';
 
 /** Engines: `tsorch:<backend>` for each registered tsorch backend, `torch`, `tfjs-wasm`. */
 export type Engine = string;
@@ -11,7 +11,7 @@ export interface CaseResult {
   status: 'ok' | 'skipped' | 'error';
   medianMs?: number;
   samplesMs?: number[];
-  warmupMs?: number[];
+  warmup?: WarmupSummary;
   /** Calls per timed rep (short runs are batched; times are per call). */
   inner?: number;
   /** GFLOPS or samples/s (the case's unit), from the median time. */
@@ -27,10 +27,10 @@ export interface CaseResult {
 export const RESULT_MARK = '@@bench-result ';
 
 export function fromTiming(caseId: string, engine: Engine, work: number, unit: 'GFLOPS' | 'samples/s', t: Timing, note?: string): CaseResult {
-  if (t.status === 'skipped') return { caseId, engine, status: 'skipped', warmupMs: t.warmupMs, note: t.reason };
+  if (t.status === 'skipped') return { caseId, engine, status: 'skipped', warmup: t.warmup, note: t.reason };
   const perSecond = work / (t.medianMs / 1000);
   const r: CaseResult = {
-    caseId, engine, status: 'ok', medianMs: t.medianMs, samplesMs: t.samplesMs, warmupMs: t.warmupMs, inner: t.inner,
+    caseId, engine, status: 'ok', medianMs: t.medianMs, samplesMs: t.samplesMs, warmup: t.warmup, inner: t.inner,
     value: unit === 'GFLOPS' ? perSecond / 1e9 : perSecond,
   };
   if (t.othersCpu !== undefined) r.othersCpu = t.othersCpu;

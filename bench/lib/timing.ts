@@ -28,9 +28,16 @@ export interface TimingOptions {
   minRepMs: number;
 }
 
+/** The warm-up, summarised (a fast case warms up with thousands of calls: not worth storing each). */
+export interface WarmupSummary { runs: number; totalMs: number; firstMs: number; lastMs: number }
+
 export type Timing =
-  | { status: 'ok'; medianMs: number; samplesMs: number[]; inner: number; warmupMs: number[]; othersCpu?: number }
-  | { status: 'skipped'; reason: string; warmupMs: number[] };
+  | { status: 'ok'; medianMs: number; samplesMs: number[]; inner: number; warmup: WarmupSummary; othersCpu?: number }
+  | { status: 'skipped'; reason: string; warmup: WarmupSummary };
+
+function summarise(ms: readonly number[]): WarmupSummary {
+  return { runs: ms.length, totalMs: ms.reduce((a, b) => a + b, 0), firstMs: ms[0]!, lastMs: ms[ms.length - 1]! };
+}
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,7 +64,7 @@ export function measure(run: () => void, o: TimingOptions): Timing {
   }
   const one = warmupMs[warmupMs.length - 1]!;
   if (one * o.minReps > o.budgetMs * WARMUP_SLACK) {
-    return { status: 'skipped', reason: `budget: one run took ${(one / 1000).toFixed(1)} s, ${o.minReps} runs exceed ${(o.budgetMs / 1000).toFixed(0)} s`, warmupMs };
+    return { status: 'skipped', reason: `budget: one run took ${(one / 1000).toFixed(1)} s, ${o.minReps} runs exceed ${(o.budgetMs / 1000).toFixed(0)} s`, warmup: summarise(warmupMs) };
   }
   const inner = Math.max(1, Math.ceil(o.minRepMs / Math.max(one, 1e-3)));
   const samplesMs: number[] = [];
@@ -71,7 +78,7 @@ export function measure(run: () => void, o: TimingOptions): Timing {
     if (samplesMs.length >= o.minReps && elapsed + median(samplesMs) * inner > o.budgetMs) break;
   }
   const othersCpu = othersShare(cpu0, snapshot());
-  const t: Timing = { status: 'ok', medianMs: median(samplesMs), samplesMs, inner, warmupMs };
+  const t: Timing = { status: 'ok', medianMs: median(samplesMs), samplesMs, inner, warmup: summarise(warmupMs) };
   if (othersCpu !== undefined) t.othersCpu = othersCpu;
   return t;
 }
