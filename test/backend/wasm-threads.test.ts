@@ -43,6 +43,25 @@ describe('wasm matmul threads', () => {
     }
   });
 
+  test('changing the thread count between products keeps results identical (old workers retire)', async () => {
+    const prev = getNumThreads();
+    try {
+      torch.manualSeed(2);
+      const a = torch.randn([256, 96]);
+      const b = torch.randn([96, 200]);
+      const one = product(a, b, 1);
+      for (const n of [2, 3, 1, 2, 4, 2]) {
+        setNumThreads(n);
+        for (let i = 0; i < 5; i++) {
+          assert.deepEqual(a.matmul(b).dataSync(), one, `${n} threads, run ${i}`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    } finally {
+      setNumThreads(prev);
+    }
+  });
+
   test('the thread count defaults to the cores and clamps to at least one', () => {
     const prev = getNumThreads();
     setNumThreads(0);

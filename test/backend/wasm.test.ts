@@ -134,6 +134,28 @@ describe('wasm elementwise kernels match the reference', () => {
     }
   });
 
+  test('float32 exp, sigmoid and tanh (SIMD, computed in float64) round to the reference float32 values', () => {
+    let s = 7;
+    const xs = Array.from({ length: 20000 }, () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      const u = s / 2147483648;
+      return (u - 0.5) * 2 * 10 ** ((u * 7919) % 6 - 4); // magnitudes 1e-4 … 1e2, both signs
+    });
+    const v = { shape: [xs.length], strides: [1], offset: 0 };
+    const [c, w] = both('float32', xs);
+    for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+      const want = values(cpu, on(cpu.unary(op, on(c, v), 'float32'), v));
+      const got = values(wasm, on(wasm.unary(op, on(w, v), 'float32'), v));
+      let differ = 0;
+      for (let i = 0; i < xs.length; i++) {
+        if (Object.is(got[i], want[i])) continue;
+        differ++;
+        assert.ok(same(got[i]!, want[i]!, 1.2e-7), `${op}(${xs[i]}): ${got[i]} on wasm, ${want[i]} on cpu`);
+      }
+      assert.ok(differ <= xs.length / 1000, `${op}: ${differ} of ${xs.length} values differ by an ulp`);
+    }
+  });
+
   test('integer division by zero throws the reference ValueError', () => {
     const a = torch.tensor([3, 4], { dtype: 'int64' });
     assert.throws(() => torch.floorDivide(a, torch.tensor([1, 0], { dtype: 'int64' })), (e: unknown) => e instanceof torch.ValueError && e.message === 'floorDivide: integer division by zero');
@@ -149,9 +171,12 @@ describe('wasm elementwise kernels match the reference', () => {
         const [cb, wb] = both(dt, data(48, 9));
         for (const v of VIEWS.slice(0, 5)) {
           const vb = { shape: v.shape, strides: [0, 1], offset: 1 };
-          const want = values(cpu, on(cpu.where(on(cc, v), on(ca, v), on(cb, vb), dt), { shape: v.shape, strides: rowMajor(v.shape), offset: 0 }));
-          const got = values(wasm, on(wasm.where(on(wc, v), on(wa, v), on(wb, vb), dt), { shape: v.shape, strides: rowMajor(v.shape), offset: 0 }));
-          assertSame(got, want, 0, `where ${cdt} ${dt} ${JSON.stringify(v)}`);
+          const scalar = { shape: v.shape, strides: [0, 0], offset: 2 };
+          for (const [va, vb2] of [[v, vb], [scalar, v], [v, scalar]]) {
+            const want = values(cpu, on(cpu.where(on(cc, v), on(ca, va!), on(cb, vb2!), dt), { shape: v.shape, strides: rowMajor(v.shape), offset: 0 }));
+            const got = values(wasm, on(wasm.where(on(wc, v), on(wa, va!), on(wb, vb2!), dt), { shape: v.shape, strides: rowMajor(v.shape), offset: 0 }));
+            assertSame(got, want, 0, `where ${cdt} ${dt} ${JSON.stringify([v, va, vb2])}`);
+          }
         }
       }
     }

@@ -21,6 +21,7 @@ const THREADED_MACS = 2 ** 22;
 export class MatmulRunner {
   private threads = defaultThreads();
   private workers: ThreadPool | null = null;
+  private pools = 0;
 
   constructor(
     private readonly k: KernelExports,
@@ -52,7 +53,9 @@ export class MatmulRunner {
   /** The pool, started on first use (its control block zeroed). */
   private pool_(): ThreadPool {
     if (this.workers === null) {
-      const ctrl = this.scratch.buffer('threads', CTRL_INTS * 4);
+      // A new control block per pool: workers of a closed pool may still be waking up on the
+      // old one (to read STOP), and must never see a new pool's jobs.
+      const ctrl = this.scratch.buffer(`threads${++this.pools}`, CTRL_INTS * 4);
       this.pool.heap.views().i32.fill(0, ctrl >>> 2, (ctrl >>> 2) + CTRL_INTS);
       this.workers = new ThreadPool(this.threads, this.k, this.module, this.memory, ctrl);
     }

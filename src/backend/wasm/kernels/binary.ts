@@ -267,6 +267,28 @@ export function binary(op: i32, dt: i32, odt: i32, desc: usize, pa: usize, pb: u
 }
 
 /**
+ * where over a row with a contiguous bool condition and float32 operands that are contiguous
+ * (stride 1) or one value (stride 0): 4 condition bytes widen to 4 lane masks per step.
+ */
+function whereRowF32(pc: usize, pa: usize, ia: isize, pb: usize, ib: isize, po: usize, n: i32): void {
+  const sa = v128.load32_splat(pa);
+  const sb = v128.load32_splat(pb);
+  const zero = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(pc + <usize>i)));
+    const q = <usize>i << 2;
+    const a = ia == 0 ? sa : v128.load(pa + q);
+    const b = ib == 0 ? sb : v128.load(pb + q);
+    v128.store(po + q, v128.bitselect(a, b, i32x4.ne(c, zero)));
+  }
+  for (; i < n; i++) {
+    const c = load<u8>(pc + <usize>i);
+    store<f32>(po + (<usize>i << 2), load<f32>(c != 0 ? pa + (<usize>(<isize>i * ia) << 2) : pb + (<usize>(<isize>i * ib) << 2)));
+  }
+}
+
+/**
  * out = cond ? a : b (cond truthy: nonzero and not NaN, as a JavaScript conditional);
  * desc = [rank, shape, cStrides, aStrides, bStrides, counters]; a and b share dtype `dt`.
  */
@@ -298,7 +320,9 @@ export function where(cdt: i32, dt: i32, odt: i32, desc: usize, pc: usize, pa: u
     const ra = pa + (<usize>oa << sh);
     const rb = pb + (<usize>ob << sh);
     const ro = po + (<usize>oo << sho);
-    if (cdt == BOOL && dt == F32 && odt == F32) {
+    if (cdt == BOOL && dt == F32 && odt == F32 && ic == 1 && (ia == 0 || ia == 1) && (ib == 0 || ib == 1)) {
+      whereRowF32(rc, ra, ia, rb, ib, ro, n);
+    } else if (cdt == BOOL && dt == F32 && odt == F32) {
       for (let i = 0; i < n; i++) {
         const c = load<u8>(rc + <usize>(<isize>i * ic));
         store<f32>(ro + (<usize>i << 2), load<f32>((c != 0 ? ra + (<usize>(<isize>i * ia) << 2) : rb + (<usize>(<isize>i * ib) << 2))));

@@ -5,9 +5,10 @@
  * allow, size-1 dims dropped) and writes a descriptor: [rank, shape[rank], xStrides[rank],
  * counters[rank]]. The kernel walks the outer dims with an odometer and runs a row function over
  * the innermost dim; the output is contiguous. Contiguous float32/float64 rows of the cheap ops
- * use v128 SIMD (f32x4 / f64x2); everything else is a scalar loop that computes in float64 and
- * stores with the reference backend's rules (so results match it exactly, transcendentals to
- * within an ulp of V8's Math).
+ * use v128 SIMD (f32x4 / f64x2), and contiguous float32 exp, sigmoid and tanh a float64x2
+ * polynomial (bit-identical to the reference on every input checked); everything else is a
+ * scalar loop that computes in float64 and stores with the reference backend's rules (so results
+ * match it exactly, transcendentals to within an ulp or two of V8's Math).
  */
 import { F32, F64, ld, loadAs, shiftOf, st, storeAs } from './common';
 
@@ -203,24 +204,57 @@ const EXP_K = memory.data<f64>([
   1.0 / 120.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 24.0, 1.0 / 6.0, 1.0 / 6.0, 0.5, 0.5, 1.0, 1.0,
 ], 16);
 
-/** exp of four float32 lanes (as two float64 pairs). */
-@inline function exp4(v: v128): v128 {
-  const lo = exp2lanes(f64x2.promote_low_f32x4(v), EXP_K);
-  const hi = exp2lanes(f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)), EXP_K);
+/**
+ * exp, sigmoid or tanh of two float64 lanes from exp2lanes (float64 all the way, so the float32
+ * result is the reference's rounded answer). sigmoid: 1/(1+e^-x) for x ≥ 0, e^x/(1+e^x) below,
+ * as the reference. tanh: 1 − 2/(e^2x + 1), and x − x³/3 + 2x⁵/15 for |x| < 0.01, where the
+ * first form would lose relative precision (the series error there is below 1e-15).
+ */
+@inline function fn2(op: i32, x: v128): v128 {
+  if (op == EXP) return exp2lanes(x, EXP_K);
+  const one = f64x2.splat(1.0);
+  if (op == SIGMOID) {
+    const neg = f64x2.lt(x, f64x2.splat(0.0));
+    const e = exp2lanes(v128.bitselect(x, f64x2.neg(x), neg), EXP_K); // e^x below 0, else e^-x
+    return v128.bitselect(f64x2.div(e, f64x2.add(one, e)), f64x2.div(one, f64x2.add(one, e)), neg);
+  }
+  const e2 = exp2lanes(f64x2.add(x, x), EXP_K);
+  const big = f64x2.sub(one, f64x2.div(f64x2.splat(2.0), f64x2.add(e2, one)));
+  const x2 = f64x2.mul(x, x);
+  const series = f64x2.mul(x, f64x2.add(one, f64x2.mul(x2, f64x2.add(f64x2.splat(-1.0 / 3.0), f64x2.mul(x2, f64x2.splat(2.0 / 15.0))))));
+  return v128.bitselect(series, big, f64x2.lt(f64x2.abs(x), f64x2.splat(0.01)));
+}
+
+/** op of four float32 lanes (as two float64 pairs). */
+@inline function fn4(op: i32, v: v128): v128 {
+  const lo = fn2(op, f64x2.promote_low_f32x4(v));
+  const hi = fn2(op, f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
   return i8x16.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
 }
 
-/** exp over n contiguous float32 values, eight per trip: four independent Horner chains hide their latency. */
-function expRowF32(px: usize, po: usize, n: i32): void {
+/** exp/sigmoid/tanh over n contiguous float32 values, eight per trip (independent chains hide latency). */
+@inline function transRowF32(op: i32, px: usize, po: usize, n: i32): void {
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const q = <usize>i << 2;
-    const a = exp4(v128.load(px + q));
-    const b = exp4(v128.load(px + q, 16));
+    const a = fn4(op, v128.load(px + q));
+    const b = fn4(op, v128.load(px + q, 16));
     v128.store(po + q, a);
     v128.store(po + q, b, 16);
   }
-  for (; i < n; i++) store<f32>(po + (<usize>i << 2), <f32>Math.exp(<f64>load<f32>(px + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(po + (<usize>i << 2), <f32>unop(op, <f64>load<f32>(px + (<usize>i << 2))));
+}
+
+function expRowF32(px: usize, po: usize, n: i32): void {
+  transRowF32(EXP, px, po, n);
+}
+
+function sigmoidRowF32(px: usize, po: usize, n: i32): void {
+  transRowF32(SIGMOID, px, po, n);
+}
+
+function tanhRowF32(px: usize, po: usize, n: i32): void {
+  transRowF32(TANH, px, po, n);
 }
 
 @inline function simdRow(op: i32, wide: bool, px: usize, po: usize, n: i32): void {
@@ -241,6 +275,14 @@ function expRowF32(px: usize, po: usize, n: i32): void {
     case EXP:
       if (wide) return false;
       expRowF32(px, po, n);
+      return true;
+    case SIGMOID:
+      if (wide) return false;
+      sigmoidRowF32(px, po, n);
+      return true;
+    case TANH:
+      if (wide) return false;
+      tanhRowF32(px, po, n);
       return true;
     case NEG: simdRow(NEG, wide, px, po, n); return true;
     case ABS: simdRow(ABS, wide, px, po, n); return true;
