@@ -37,3 +37,4 @@ export * as io from './io/index.js';
 export * as text from './text/index.js';
 export * as train from './train/index.js';
 export * as vision from './vision/index.js';
+export { setNumThreads, getNumThreads, wasmMemoryStats, wasmLoadError } from './backend/wasm/index.js';

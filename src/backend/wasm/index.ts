@@ -40,14 +40,22 @@ export function createWasmRuntime(name = 'wasm'): WasmRuntime {
   return { backend, kernels, pool, matmul };
 }
 
-/** The wasm backend, or null when the WebAssembly module cannot be loaded here. */
+let loadError: Error | null = null;
+
+/** The wasm backend, or null when the WebAssembly module cannot be loaded here (see wasmLoadError). */
 export function tryCreateWasmBackend(): Backend | null {
   try {
     runtime ??= createWasmRuntime();
     return runtime.backend;
-  } catch {
+  } catch (e) {
+    loadError = e instanceof Error ? e : new Error(String(e));
     return null;
   }
+}
+
+/** Why the wasm backend did not load (null when it did): the registry then falls back to 'cpu' silently. */
+export function wasmLoadError(): Error | null {
+  return loadError;
 }
 
 /** Allocator statistics of the wasm backend (null when it is not loaded). */
