@@ -8,20 +8,12 @@ import { describe, test } from 'node:test';
 import * as torch from '../../src/index.js';
 import type { Backend, DType, Storage, View } from '../../src/index.js';
 import { REDUCE_OPS, type UnfoldGeometry } from '../../src/backend/types.js';
+import { contiguousStrides as rowMajor } from '../../src/tensor/shape.js';
 
 const cpu = torch.getBackend('cpu');
 const wasm = torch.getBackend('wasm');
 const DTYPES: DType[] = ['float32', 'float64', 'int32', 'int64', 'bool'];
 
-function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const dense = (s: Storage, shape: readonly number[]): View => ({ storage: s, shape, strides: rowMajor(shape), offset: 0 });

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import * as torch from '../../src/index.js';
 import type { Backend, DType, Storage, View } from '../../src/index.js';
 import { BINARY_OPS, UNARY_OPS } from '../../src/backend/types.js';
+import { contiguousStrides as rowMajor } from '../../src/tensor/shape.js';
 
 const cpu = torch.getBackend('cpu');
 const wasm = torch.getBackend('wasm');
@@ -228,12 +229,3 @@ describe('wasm elementwise kernels match the reference', () => {
   });
 });
 
-export function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}

@@ -12,6 +12,7 @@ import type { View } from '../types.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { WasmHeap } from './heap.js';
 import { elementSize, type WasmStorage } from './storage.js';
+import { contiguousStrides } from '../../tensor/shape.js';
 
 /** Dtype codes shared with the kernels (kernels/common.ts). */
 export const DT: Record<DType, number> = { float32: 0, float64: 1, int32: 2, int64: 3, bool: 4 };
@@ -46,16 +47,8 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
   return { shape: outShape, strides: outStrides };
 }
 
-/** Row-major strides of a shape. */
-export function rowMajor(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+/** Row-major strides of a shape (the tensor layer's contiguousStrides). */
+export const rowMajor = contiguousStrides;
 
 /** Number of elements of a shape (1 for a 0-d shape). */
 export function numel(shape: readonly number[]): number {
