@@ -2,7 +2,7 @@
 import { main } from '../dist/cli/index.js';
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   console.error(`tsorch: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;

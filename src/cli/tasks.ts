@@ -1,0 +1,48 @@
+/**
+ * What every application's command-line module provides, and how a saved model says which
+ * application it belongs to. `tsorch eval --model DIR` and `tsorch predict --model DIR …` read
+ * `DIR/manifest.json` and hand over to the module named by its `task` field.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ValueError } from '../errors.js';
+
+/** The applications with a command-line module; the `task` field of a saved model's manifest. */
+export type CliTask = 'text' | 'ner' | 'srl' | 'image' | 'recsys';
+
+/** One application's commands. `args` are the words after the command (and its sub-command). */
+export interface TaskCommands {
+  /** `tsorch train <task> …` */
+  train(args: string[]): Promise<number>;
+  /** `tsorch eval --model DIR …`, with DIR's manifest naming this task. */
+  evaluate(modelDir: string, args: string[]): Promise<number>;
+  /** `tsorch predict --model DIR …`, with DIR's manifest naming this task. */
+  predict(modelDir: string, args: string[]): Promise<number>;
+}
+
+/** The fields every saved model's `manifest.json` has; applications add their own. */
+export interface ManifestHead {
+  task: CliTask;
+  /** Format version of the application's manifest. */
+  version: number;
+}
+
+const TASKS: readonly CliTask[] = ['text', 'ner', 'srl', 'image', 'recsys'];
+
+/** Reads `dir/manifest.json` and checks its `task` field; errors name the file. */
+export function readManifestHead(dir: string): ManifestHead & Record<string, unknown> {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) throw new ValueError(file, `no manifest.json — is '${dir}' a model folder written by 'tsorch train'?`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ValueError(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new ValueError(file, `expected a JSON object`);
+  const head = parsed as Record<string, unknown>;
+  if (typeof head.task !== 'string' || !(TASKS as readonly string[]).includes(head.task)) {
+    throw new ValueError(file, `'task' must be one of ${TASKS.join(', ')}, got ${JSON.stringify(head.task)}`);
+  }
+  return head as ManifestHead & Record<string, unknown>;
+}
