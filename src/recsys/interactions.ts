@@ -96,22 +96,24 @@ export function toCSR(data: Interactions, by: 'user' | 'item' = 'user'): CSR {
   const rows = by === 'user' ? data.userIds.length : data.itemIds.length;
   const cols = by === 'user' ? data.itemIds.length : data.userIds.length;
   const n = rowsOf.length;
+  // Two stable counting sorts (by column, then by row) give rows in order with ascending columns
+  // and ties in data order, in O(n + rows + cols) — a comparison sort per row took ~1.3 s on 1M rows.
+  const colStart = new Int32Array(cols + 1);
+  for (let k = 0; k < n; k++) colStart[colsOf[k]! + 1]!++;
+  for (let c = 0; c < cols; c++) colStart[c + 1]! += colStart[c]!;
+  const byCol = new Int32Array(n);
+  for (let k = 0; k < n; k++) byCol[colStart[colsOf[k]!]!++] = k;
   const indptr = new Int32Array(rows + 1);
   for (let k = 0; k < n; k++) indptr[rowsOf[k]! + 1]!++;
   for (let r = 0; r < rows; r++) indptr[r + 1]! += indptr[r]!;
-  const order = new Int32Array(n);
   const fill = indptr.slice(0, rows);
-  for (let k = 0; k < n; k++) order[fill[rowsOf[k]!]!++] = k;
   const indices = new Int32Array(n);
   const values = new Float32Array(n);
-  for (let r = 0; r < rows; r++) {
-    const a = indptr[r]!;
-    const b = indptr[r + 1]!;
-    const seg = Array.from(order.subarray(a, b)).sort((x, y) => colsOf[x]! - colsOf[y]! || x - y);
-    for (let k = 0; k < seg.length; k++) {
-      indices[a + k] = colsOf[seg[k]!]!;
-      values[a + k] = data.ratings[seg[k]!]!;
-    }
+  for (let t = 0; t < n; t++) {
+    const k = byCol[t]!;
+    const at = fill[rowsOf[k]!]!++;
+    indices[at] = colsOf[k]!;
+    values[at] = data.ratings[k]!;
   }
   return { indptr, indices, values, rows, cols };
 }

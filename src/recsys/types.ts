@@ -63,6 +63,12 @@ export interface RecommendOptions {
  */
 export interface Recommender {
   readonly name: string;
+  /**
+   * What `predict` returns: a rating on the training scale (`'rating'`, the explicit-feedback
+   * models) or a relevance score only meaningful for ranking (`'relevance'`). Evaluation skips
+   * RMSE/MAE for relevance scores. Undefined means: rating for explicit data.
+   */
+  readonly scoreKind?: 'rating' | 'relevance';
   fit(train: Interactions): this;
   predict(user: string, item: string): number;
   recommend(user: string, k: number, opts?: RecommendOptions): Scored[];
