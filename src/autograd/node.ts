@@ -11,6 +11,7 @@ export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[
 
 export class GradNode {
   private fn: BackwardFn | null;
+  private inputList: readonly (Tensor | null)[];
   /** Storage versions of the inputs when the op ran, to detect later in-place changes. */
   private readonly versions: number[];
   /**
@@ -19,10 +20,20 @@ export class GradNode {
    */
   private watched: [Tensor, number][];
 
-  constructor(readonly name: string, readonly inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = []) {
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = []) {
     this.fn = fn;
+    this.inputList = inputs;
     this.versions = inputs.map((t) => (t ? t._version : 0));
     this.watched = saved.map((t) => [t, t._version]);
+  }
+
+  /**
+   * The op's inputs that require grad (null for those that do not), one per input. Empty once
+   * the node is released: a released node can never run again, and dropping the edges lets every
+   * activation of a finished graph be collected even while its output (the loss) stays alive.
+   */
+  get inputs(): readonly (Tensor | null)[] {
+    return this.inputList;
   }
 
   get released(): boolean {
@@ -55,9 +66,11 @@ export class GradNode {
     return this.fn(grad);
   }
 
+  /** Frees what backward needed: the closure (and the tensors it saved), the watched tensors and the edges to the inputs. */
   release(): void {
     this.fn = null;
     this.watched = [];
+    this.inputList = [];
   }
 }
 

@@ -52,10 +52,88 @@ export interface UnfoldGeometry {
 }
 
 /**
+ * The raw state of a seeded MT19937 generator (tensor/random.ts), lent to a kernel that draws
+ * from it: `mt` is the live 624-word state (the kernel may rewrite it in place), `mti` the next
+ * word's index (624: twist first). The kernel returns the new `mti`.
+ */
+export interface RandomState {
+  readonly mt: Uint32Array;
+  readonly mti: number;
+}
+
+/**
+ * Optional fused kernels: a backend may implement any of them to replace a composite op of
+ * `ops/` with one pass over memory. Each must give the composite's result (to rounding, as the
+ * op's tests state); ops fall back to the composite when a kernel is absent or returns null
+ * (a case it does not handle, e.g. a dtype or layout). The reference backend implements none,
+ * so it always runs the composite: the oracle the fused kernels are tested against.
+ */
+export interface FusedKernels {
+  /**
+   * Inverted dropout of a float view: draws one float32 uniform per element in row-major order
+   * from `rng` (24 bits, as Generator.nextFloat32), keeps the element when the draw is below
+   * `keep`, and returns out = x · mask as a contiguous storage of x's dtype, mask = scale or 0
+   * (scale rounded to the dtype); the mask itself only when `wantMask` (else null); plus the
+   * generator's new `mti`. Running it again from a copy of the same state regenerates the same
+   * mask, which is how backward applies it without storing it.
+   */
+  dropout?(x: View, keep: number, scale: number, rng: RandomState, wantMask?: boolean): { out: Storage; mask: Storage | null; mti: number } | null;
+  /** softmax (or logSoftmax when `log`) over the last axis of a float view. */
+  softmax?(x: View, log: boolean): Storage | null;
+  /**
+   * Gradient of softmax/logSoftmax over the last axis, from the forward output `y` and the
+   * output gradient `g` (same shape): softmax y·(g − Σ g·y); logSoftmax g − exp(y)·Σ g.
+   */
+  softmaxBackward?(y: View, g: View, log: boolean): Storage | null;
+  /**
+   * Layer norm over the last axis (length D) of x [R, D] (any leading shape), with optional
+   * weight and bias [D]: returns y and the per-row mean and reciprocal standard deviation [R]
+   * (float64 statistics are kept in x's dtype).
+   */
+  layerNorm?(x: View, weight: View | null, bias: View | null, eps: number): { y: Storage; mean: Storage; rstd: Storage } | null;
+  /**
+   * Layer norm's backward: dx [R, D], and the per-column sums dweight = Σ g·x̂ and dbias = Σ g
+   * ([D], computed only when asked) from x, the saved mean and rstd, weight (or null) and g.
+   */
+  layerNormBackward?(x: View, mean: View, rstd: View, weight: View | null, g: View, wantWeight: boolean, wantBias: boolean):
+    { dx: Storage; dweight: Storage | null; dbias: Storage | null } | null;
+  /**
+   * One Adam/AdamW step over a contiguous parameter, in place: p, grad, m, v (and vmax under
+   * AMSGrad) share shape and dtype. Follows adamUpdate in optim/adam.ts operation for operation.
+   * Returns false when it cannot run (then nothing was written).
+   */
+  adam?(p: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): boolean;
+  /**
+   * One LSTM cell step from the gate pre-activations gates [N, 4H] (blocks i, f, g, o) and the
+   * cell state c [N, H]: hc = [h' | c'] [N, 2H] with c' = σ(f)·c + σ(i)·tanh(g) and
+   * h' = σ(o)·tanh(c'), and act = [σi | σf | tanh g | σo | tanh c'] [N, 5H] for backward.
+   */
+  lstmCell?(gates: View, c: View): { hc: Storage; act: Storage } | null;
+  /** The LSTM cell's backward: dgates [N, 4H] and dc [N, H] from act, c and d = [dh', dc'] [2, N, H]. */
+  lstmCellBackward?(act: View, c: View, d: View): { dgates: Storage; dc: Storage } | null;
+}
+
+/** The scalars of one Adam step (see FusedKernels.adam). */
+export interface AdamHyper {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW's decoupled decay instead of Adam's L2 term. */
+  readonly decoupled: boolean;
+  readonly maximize: boolean;
+  /** The step number after this update (1 on the first). */
+  readonly step: number;
+}
+
+/**
  * The primitive kernels. Outputs are new contiguous storages of the stated shape.
  */
 export interface Backend {
   readonly name: string;
+  /** Fused fast paths for composite ops (see FusedKernels); absent on the reference backend. */
+  readonly fused?: FusedKernels;
 
   /** A storage of `size` elements, every one equal to `value`. */
   full(dtype: DType, size: number, value: number): Storage;

@@ -3,11 +3,12 @@
  * reductions and elementwise ops, so their gradients (including the coupling through the batch
  * mean and variance) come from autograd rather than hand-written rules.
  */
-import { noGrad } from '../autograd/mode.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
+import { record } from '../autograd/node.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkSameBackend, requireFloat } from './core.js';
+import { checkSameBackend, requireFloat, wrap } from './core.js';
 
 /**
  * Layer normalisation over the trailing `normalizedShape` dimensions, as
@@ -34,6 +35,12 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     if (p && !shapesEqual(p.shape, ns)) throw new ShapeError('layerNorm', `${what} must have shape normalizedShape`, [p.shape, ns]);
     if (p) checkSameBackend('layerNorm', x, p);
   }
+  return fusedLayerNorm(x, ns, weight ?? null, bias ?? null, eps) ?? layerNormComposite(x, ns, weight, bias, eps);
+}
+
+/** The composite: reductions and elementwise ops, differentiated by autograd. */
+function layerNormComposite(x: Tensor, ns: readonly number[], weight: Tensor | null | undefined, bias: Tensor | null | undefined, eps: number): Tensor {
+  const k = ns.length;
   const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
   const centered = x.sub(x.mean(axes, true));
   const variance = centered.mul(centered).mean(axes, true);
@@ -41,6 +48,59 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (weight) y = y.mul(weight);
   if (bias) y = y.add(bias);
   return y;
+}
+
+/**
+ * Layer norm's gradients written with differentiable tensor ops (the rule the fused backward
+ * implements): with x̂ = (x − mean)·rstd and ĝ = g·w,
+ * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)), dw = Σ g·x̂ and db = Σ g over the leading dims.
+ */
+function layerNormGrads(x: Tensor, ns: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number, g: Tensor): Tensor[] {
+  const k = ns.length;
+  const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const lead = Array.from({ length: x.ndim - k }, (_, i) => i);
+  const xc = x.sub(x.mean(axes, true));
+  const rstd = xc.mul(xc).mean(axes, true).add(eps).rsqrt();
+  const xhat = xc.mul(rstd);
+  const gw = weight ? g.mul(weight) : g;
+  const dx = rstd.mul(gw.sub(gw.mean(axes, true)).sub(xhat.mul(gw.mul(xhat).mean(axes, true))));
+  const out = [dx];
+  const overLead = (t: Tensor): Tensor => (lead.length > 0 ? t.sum(lead) : t);
+  if (weight) out.push(overLead(g.mul(xhat)));
+  if (bias) out.push(overLead(g));
+  return out;
+}
+
+/**
+ * The backend's fused layer norm (Backend.fused.layerNorm) over the flattened trailing dims,
+ * with its fused backward; null when the backend has none. When the backward pass is itself
+ * recorded (createGraph), the gradients are built from differentiable ops (layerNormGrads).
+ */
+function fusedLayerNorm(x: Tensor, ns: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor | null {
+  const kern = x.backend.fused;
+  if (kern?.layerNorm === undefined || x.numel() === 0) return null;
+  const D = ns.reduce((a, b) => a * b, 1);
+  const R = x.numel() / D;
+  const x2 = x.detach().reshape([R, D]);
+  const w2 = weight ? weight.detach().reshape([D]) : null;
+  const b2 = bias ? bias.detach().reshape([D]) : null;
+  const r = kern.layerNorm(x2, w2, b2, eps);
+  if (r === null) return null;
+  const mean = wrap(r.mean, [R]);
+  const rstd = wrap(r.rstd, [R]);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record(wrap(r.y, x.shape), 'layerNorm', inputs, (g) => {
+    if (!isGradEnabled() && kern.layerNormBackward !== undefined && g.dtype === x.dtype) {
+      const gb = kern.layerNormBackward(x2, mean, rstd, w2, g.reshape([R, D]), weight?.requiresGrad === true, bias?.requiresGrad === true);
+      if (gb !== null) {
+        const out = [wrap(gb.dx, x.shape)];
+        if (weight) out.push(gb.dweight ? wrap(gb.dweight, weight.shape) : weight.zerosLike());
+        if (bias) out.push(gb.dbias ? wrap(gb.dbias, bias.shape) : bias.zerosLike());
+        return out;
+      }
+    }
+    return layerNormGrads(x, ns, weight, bias, eps, g);
+  });
 }
 
 /**

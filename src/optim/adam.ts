@@ -32,6 +32,17 @@ function validateAdam(name: string, o: AdamOptions): void {
 /** The shared step; `decoupled` selects AdamW's decay of the parameter instead of the gradient. */
 function adamUpdate(p: Tensor, grad: Tensor, o: AdamOptions, s: AdamState, decoupled: boolean): void {
   const [beta1, beta2] = o.betas;
+  const fused = p.backend.fused?.adam;
+  if (fused !== undefined && grad.backend === p.backend) {
+    const vmax = o.amsgrad ? (s.max_exp_avg_sq ??= p.zerosLike()) : null;
+    const h = { lr: o.lr, beta1, beta2, eps: o.eps, weightDecay: o.weightDecay, decoupled, maximize: o.maximize, step: s.step + 1 };
+    // One pass over the parameter, bit-identical to the ops below (kernels/adam.ts).
+    if (fused(p, grad, s.exp_avg, s.exp_avg_sq, vmax, h)) {
+      s.step += 1;
+      for (const t of vmax ? [p, s.exp_avg, s.exp_avg_sq, vmax] : [p, s.exp_avg, s.exp_avg_sq]) t._bumpVersion();
+      return;
+    }
+  }
   let g = o.maximize ? grad.neg() : grad;
   s.step += 1;
   if (decoupled) p.mul_(1 - o.lr * o.weightDecay);

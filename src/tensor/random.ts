@@ -150,6 +150,17 @@ export class Generator {
     return p;
   }
 
+  /**
+   * @internal Lends the live MT19937 state to `draw` (a kernel that draws words in the same
+   * order as nextUint32 would), then stores the index it returns. Used by fused kernels (the
+   * wasm dropout) so that they consume exactly the stream the JavaScript path would.
+   */
+  drawRaw(draw: (state: { readonly mt: Uint32Array; readonly mti: number }) => number): void {
+    const mti = draw({ mt: this.mt, mti: this.mti });
+    if (!(Number.isInteger(mti) && mti >= 0 && mti <= N)) throw new ValueError('Generator.drawRaw', `a kernel returned an invalid state index ${mti}`);
+    this.mti = mti;
+  }
+
   /** The full state, for checkpoints. */
   getState(): GeneratorState {
     return { mt: Array.from(this.mt), mti: this.mti, seed: this.seedValue, cachedNormal: this.cachedNormal };

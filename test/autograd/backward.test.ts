@@ -55,6 +55,28 @@ describe('backward', () => {
     assert.deepEqual(values(x.grad), [2, 2 * Math.E]);
   });
 
+  test('backward without retainGraph drops every node\'s edges, so activations are not kept alive by the loss', () => {
+    const x = f64([1, 2]);
+    const h = x.exp();
+    const y = h.mul(2).sum();
+    assert.equal(y.gradFn!.inputs.length, 1);
+    y.backward();
+    assert.equal(y.gradFn!.inputs.length, 0, 'the loss must no longer reach its inputs');
+    assert.equal(h.gradFn!.inputs.length, 0, 'nor an intermediate its own');
+    assert.ok(y.gradFn!.released && h.gradFn!.released);
+    assert.throws(() => h.sum().backward(), /backward through the graph a second time \(through exp\)/);
+  });
+
+  test('retainGraph keeps the edges; the pass after it releases them', () => {
+    const x = f64([1, 2]);
+    const y = x.exp().sum();
+    y.backward(undefined, { retainGraph: true });
+    assert.equal(y.gradFn!.inputs.length, 1);
+    y.backward();
+    assert.equal(y.gradFn!.inputs.length, 0);
+    values(x.grad).forEach((g, i) => assert.ok(Math.abs(g - 2 * Math.exp(i + 1)) < 1e-12, `grad ${i}: ${g}`));
+  });
+
   test('gradients of two leaves are independent tensors, even when the backward rule shares one', () => {
     const a = f64([1, 2]);
     const b = f64([3, 4]);

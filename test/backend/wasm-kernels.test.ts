@@ -117,14 +117,15 @@ describe('wasm reduce, matmul, indexing and window kernels match the reference',
     const sizes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 17], [33, 31, 257], [130, 20, 3], [2, 2050, 3], [0, 4, 3], [3, 0, 4], [3, 4, 0], [67, 129, 300]];
     for (const dt of ['float32', 'float64'] as DType[]) {
       for (const [M, N, K] of sizes) {
-        for (const trans of [false, true]) {
+        // Each operand row-major or a transposed view (the SIMD packing paths of kernels/matmul.ts).
+        for (const [transA, transB] of [[false, false], [true, true], [true, false], [false, true]]) {
           const [ca, wa] = both(dt, data(M * K, M + 1));
           const [cb, wb] = both(dt, data(K * N, N + 2));
-          const av: Omit<View, 'storage'> = trans ? { shape: [M, K], strides: [1, M], offset: 0 } : { shape: [M, K], strides: [K, 1], offset: 0 };
-          const bv: Omit<View, 'storage'> = trans ? { shape: [K, N], strides: [1, K], offset: 0 } : { shape: [K, N], strides: [N, 1], offset: 0 };
+          const av: Omit<View, 'storage'> = transA ? { shape: [M, K], strides: [1, M], offset: 0 } : { shape: [M, K], strides: [K, 1], offset: 0 };
+          const bv: Omit<View, 'storage'> = transB ? { shape: [K, N], strides: [1, K], offset: 0 } : { shape: [K, N], strides: [N, 1], offset: 0 };
           const want = values(cpu, dense(cpu.matmul(on(ca, av), on(cb, bv)), [M, N]));
           const got = values(wasm, dense(wasm.matmul(on(wa, av), on(wb, bv)), [M, N]));
-          assertNear(got, want, dt === 'float32' ? 2e-6 : 1e-14, `matmul ${dt} ${M}x${K} @ ${K}x${N}${trans ? ' (transposed)' : ''}`);
+          assertNear(got, want, dt === 'float32' ? 2e-6 : 1e-14, `matmul ${dt} ${M}x${K} @ ${K}x${N}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`);
         }
       }
     }

@@ -12,6 +12,7 @@ import type { KernelExports } from './loader.js';
 import { addr, coalesce, DT, isDense, numel, rowMajor, type Scratch } from './layout.js';
 import type { StoragePool, WasmStorage } from './storage.js';
 import type { MatmulRunner } from './matmul.js';
+import { createFused } from './fused.js';
 
 const UNARY_CODE = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
 const BINARY_CODE = new Map<BinaryOp, number>(BINARY_OPS.map((op, i) => [op, i]));
@@ -72,6 +73,7 @@ export function createBackend(ctx: WasmContext, name = 'wasm'): Backend {
 
   const backend: Backend = {
     name,
+    fused: createFused({ k, pool, scratch, make, dense }),
 
     full(dtype, size, value) {
       const out = make(dtype, size);

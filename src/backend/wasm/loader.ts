@@ -28,6 +28,16 @@ export interface KernelExports {
     osDim: number, size: number, errp: number): number;
   unfold(dt: number, k: number, lead: number, g: number, px: number, po: number, pad: number): void;
   fold(dt: number, k: number, lead: number, g: number, pcols: number, po: number): void;
+  dropout(dt: number, n: number, px: number, po: number, pm: number, state: number, mti: number, thresh: number, scale: number): number;
+  softmax(dt: number, log: number, R: number, D: number, px: number, po: number): void;
+  softmaxBackward(dt: number, log: number, R: number, D: number, py: number, pg: number, po: number): void;
+  layerNorm(dt: number, R: number, D: number, px: number, pw: number, pb: number, eps: number, py: number, pmean: number, prstd: number): void;
+  layerNormBackward(dt: number, R: number, D: number, px: number, pmean: number, prstd: number, pw: number, pg: number,
+    pdx: number, pdw: number, pdb: number, acc: number): void;
+  adam(dt: number, n: number, pp: number, pg: number, pm: number, pv: number, pvmax: number, flags: number,
+    decay: number, b1: number, c1: number, b2: number, c2: number, sqrtBc2: number, eps: number, negStep: number): void;
+  lstmCell(dt: number, N: number, H: number, pgates: number, pc: number, phc: number, pact: number): void;
+  lstmCellBackward(dt: number, N: number, H: number, pact: number, pc: number, pd: number, pdg: number, pdc: number): void;
   PACK_A_BYTES: WasmGlobal;
   PACK_B_BYTES: WasmGlobal;
 }

@@ -7,6 +7,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { zeros } from '../../tensor/create.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { lstmCellFused } from '../../ops/rnn-cell.js';
 import { uniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
@@ -47,7 +48,10 @@ export function cellStep(
     case 'RNN_TANH': return { h: gi.add(gh).tanh(), c: null };
     case 'RNN_RELU': return { h: gi.add(gh).relu(), c: null };
     case 'LSTM': {
-      const [i, f, g, o] = gh.add(gi).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+      const gates = gh.add(gi);
+      const fused = lstmCellFused(gates, c!);
+      if (fused !== null) return { h: whr ? fused[0].matmul(whr.t()) : fused[0], c: fused[1] };
+      const [i, f, g, o] = gates.chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
       const cy = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
       const hy = o.sigmoid().mul(cy.tanh());
       return { h: whr ? hy.matmul(whr.t()) : hy, c: cy };

@@ -10,6 +10,11 @@ export { reduce } from './reduce';
 export { matmul, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
 export { gather, scatterAdd } from './indexing';
 export { unfold, fold } from './window';
+export { dropout } from './dropout';
+export { softmax, softmaxBackward } from './softmax';
+export { layerNorm, layerNormBackward } from './norm';
+export { adam } from './adam';
+export { lstmCell, lstmCellBackward } from './lstm';
 
 /** First byte after the module's static data: the TypeScript allocator starts here. */
 export function heapBase(): usize {

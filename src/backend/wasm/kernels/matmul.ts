@@ -111,11 +111,91 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   }
 }
 
+/**
+ * 4×4 float32 transpose: given rows r0..r3 (4 lanes each), returns column `c` (lane c of each
+ * row). Two shuffle stages; V8 lowers each to one or two x64 shuffles.
+ */
+@inline function tcol(r0: v128, r1: v128, r2: v128, r3: v128, c: i32): v128 {
+  if (c == 0) {
+    return i8x16.shuffle(i8x16.shuffle(r0, r1, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23),
+      i8x16.shuffle(r2, r3, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  }
+  if (c == 1) {
+    return i8x16.shuffle(i8x16.shuffle(r0, r1, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23),
+      i8x16.shuffle(r2, r3, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+  }
+  if (c == 2) {
+    return i8x16.shuffle(i8x16.shuffle(r0, r1, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31),
+      i8x16.shuffle(r2, r3, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  }
+  return i8x16.shuffle(i8x16.shuffle(r0, r1, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31),
+    i8x16.shuffle(r2, r3, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+
+/**
+ * Four float32 vectors r0..r3, each 4 consecutive depth values of one of 4 rows/columns, stored
+ * transposed: depth step t goes to dst + t·stride (the 4 values of that step side by side).
+ */
+@inline function put4x4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  v128.store(dst, tcol(r0, r1, r2, r3, 0));
+  v128.store(dst + stride, tcol(r0, r1, r2, r3, 1));
+  v128.store(dst + 2 * stride, tcol(r0, r1, r2, r3, 2));
+  v128.store(dst + 3 * stride, tcol(r0, r1, r2, r3, 3));
+}
+
+/**
+ * float32 packing of one full MR-row A panel with SIMD, for the two layouts products meet:
+ * row-major A (sak = 1: 4×4 blocks transposed in registers) and transposed A (sam = 1, e.g.
+ * dYᵀ·X in a Linear backward: each depth step's 4 values are adjacent, one load and one store).
+ * Returns false for other layouts.
+ */
+@inline function packAPanelF32(a: usize, sam: isize, sak: isize, ip: i32, kc: i32, panel: usize): bool {
+  if (sam == 1) {
+    const src = a + (<usize>ip << 2);
+    const step = <usize>sak << 2;
+    for (let k = 0; k < kc; k++) v128.store(panel + (<usize>k << 4), v128.load(src + <usize>k * step));
+    return true;
+  }
+  if (sak != 1) return false;
+  const r0p = a + (<usize>(<isize>ip * sam) << 2);
+  const rs = <usize>sam << 2;
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const q = <usize>k << 2;
+    put4x4(v128.load(r0p + q), v128.load(r0p + rs + q), v128.load(r0p + 2 * rs + q), v128.load(r0p + 3 * rs + q), panel + (<usize>k << 4), 16);
+  }
+  for (; k < kc; k++) {
+    for (let i = 0; i < MR; i++) store<f32>(panel + (<usize>k << 4) + (<usize>i << 2), load<f32>(r0p + <usize>i * rs + (<usize>k << 2)));
+  }
+  return true;
+}
+
+/**
+ * float32 packing of one full 8-column B panel when B is a transposed view (sbk = 1: x·Wᵀ with
+ * W stored [out, in]): each column is contiguous in depth, so 4×4 blocks are transposed in
+ * registers instead of gathering one element at a time.
+ */
+@inline function packBPanelTransF32(b: usize, sbn: isize, jp: i32, kc: i32, panel: usize): void {
+  const c0 = b + (<usize>(<isize>jp * sbn) << 2);
+  const cs = <usize>sbn << 2;
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const q = <usize>k << 2;
+    const d = panel + <usize>k * 32;
+    put4x4(v128.load(c0 + q), v128.load(c0 + cs + q), v128.load(c0 + 2 * cs + q), v128.load(c0 + 3 * cs + q), d, 32);
+    put4x4(v128.load(c0 + 4 * cs + q), v128.load(c0 + 5 * cs + q), v128.load(c0 + 6 * cs + q), v128.load(c0 + 7 * cs + q), d + 16, 32);
+  }
+  for (; k < kc; k++) {
+    for (let j = 0; j < 8; j++) store<f32>(panel + <usize>k * 32 + (<usize>j << 2), load<f32>(c0 + <usize>j * cs + (<usize>k << 2)));
+  }
+}
+
 /** Packs rows [0,mc) × depth [0,kc) of A (element strides sam, sak) into MR-row panels. */
 @inline function packA(wide: bool, a: usize, sam: isize, sak: isize, mc: i32, kc: i32, dst: usize): void {
   const sh: usize = wide ? 3 : 2;
   for (let ip = 0; ip < mc; ip += MR) {
     const panel = dst + ((<usize>ip * kc) << sh);
+    if (!wide && ip + MR <= mc && packAPanelF32(a, sam, sak, ip, kc, panel)) continue;
     for (let i = 0; i < MR; i++) {
       const row = ip + i;
       let d = panel + (<usize>i << sh);
@@ -149,6 +229,10 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
         v128.store(d, v128.load(s));
         v128.store(d, v128.load(s, 16), 16);
       }
+      continue;
+    }
+    if (!wide && sbk == 1 && w == NR) {
+      packBPanelTransF32(b, sbn, jp, kc, panel);
       continue;
     }
     for (let j = 0; j < NR; j++) {

@@ -24,8 +24,8 @@ const RSQRT: i32 = 8;
 const RECIPROCAL: i32 = 9;
 const SIN: i32 = 10;
 const COS: i32 = 11;
-const TANH: i32 = 12;
-const SIGMOID: i32 = 13;
+export const TANH: i32 = 12;
+export const SIGMOID: i32 = 13;
 const RELU: i32 = 14;
 const ERF: i32 = 15;
 const FLOOR: i32 = 16;
@@ -72,7 +72,7 @@ export function erf(x: f64): f64 {
 }
 
 /** The scalar definition of every unary op (float64 in, float64 out). */
-@inline function unop(op: i32, x: f64): f64 {
+@inline export function unop(op: i32, x: f64): f64 {
   switch (op) {
     case NEG: return -x;
     case ABS: return Math.abs(x);
@@ -168,7 +168,7 @@ export function erf(x: f64): f64 {
  * exponent bits. x is clamped to [-110, 90] first: beyond that the float32 result is 0 or ∞
  * anyway (and 2^n stays a normal double), and NaN passes through the clamp. Checked bit-identical to the reference on 400k random float32 inputs.
  */
-@inline function exp2lanes(x: v128, k: usize): v128 {
+@inline export function exp2lanes(x: v128, k: usize): v128 {
   // Constants come from a static table (k) through loads hoisted by the caller's loop: as
   // v128.const operands V8 would rebuild each one with several instructions per use.
   // pmin/pmax are single x64 instructions; they keep x when it is NaN (the compare fails).
@@ -196,7 +196,7 @@ export function erf(x: f64): f64 {
 }
 
 /** exp2lanes' constants, each twice (one v128): clamp hi/lo, log2(e), ln2 hi/lo, 1/11! … 1/2!, 1. */
-const EXP_K = memory.data<f64>([
+export const EXP_K = memory.data<f64>([
   90.0, 90.0, -110.0, -110.0, 1.4426950408889634, 1.4426950408889634,
   0.6931471803691238, 0.6931471803691238, 1.9082149292705877e-10, 1.9082149292705877e-10,
   1.0 / 39916800.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 362880.0,
@@ -226,7 +226,7 @@ const EXP_K = memory.data<f64>([
 }
 
 /** op of four float32 lanes (as two float64 pairs). */
-@inline function fn4(op: i32, v: v128): v128 {
+@inline export function fn4(op: i32, v: v128): v128 {
   const lo = fn2(op, f64x2.promote_low_f32x4(v));
   const hi = fn2(op, f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
   return i8x16.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);

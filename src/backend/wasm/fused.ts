@@ -1,0 +1,198 @@
+/**
+ * The wasm backend's fused kernels (Backend.fused): dropout, softmax/logSoftmax, layer norm, the
+ * Adam update and the LSTM cell, each one call into kernels/{dropout,softmax,norm,adam,lstm}.ts. Every wrapper
+ * returns null (or false) for what it does not handle — non-float dtypes, mixed dtypes, a
+ * parameter that is not one contiguous run — and the op then runs its composite. Inputs that
+ * are strided views are copied to contiguous first (the composite would read them as views).
+ * As in backend.ts, every allocation happens before any input address is read (layout.ts).
+ */
+import type { AdamHyper, FusedKernels, RandomState, Storage, View } from '../types.js';
+import type { DType } from '../../tensor/dtype.js';
+import type { KernelExports } from './loader.js';
+import { addr, DT, isDense, numel, type Scratch } from './layout.js';
+import type { StoragePool, WasmStorage } from './storage.js';
+
+/** What the fused wrappers need from the backend they belong to. */
+export interface FusedContext {
+  readonly k: KernelExports;
+  readonly pool: StoragePool;
+  readonly scratch: Scratch;
+  /** A new storage of the backend. */
+  make(dtype: DType, size: number): WasmStorage;
+  /** x itself when dense, else a contiguous copy (a view over a new storage). */
+  dense(x: View): View;
+}
+
+const MT_WORDS = 624;
+
+const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
+
+/** Frees a contiguous copy made by `dense` (not the caller's own view). */
+function drop(copy: View, original: View | null): void {
+  if (original !== null && copy !== original) (copy.storage as WasmStorage).dispose();
+}
+
+/** Builds the fused table; kernels missing from an older .wasm are simply left out. */
+export function createFused(c: FusedContext): FusedKernels {
+  const { k, pool, scratch } = c;
+  const has = (name: keyof KernelExports): boolean => typeof k[name] === 'function';
+  const fused: FusedKernels = {};
+
+  if (has('dropout')) {
+    fused.dropout = (x: View, keep: number, scale: number, rng: RandomState, wantMask = false): { out: Storage; mask: Storage | null; mti: number } | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt)) return null;
+      const n = numel(x.shape);
+      const src = c.dense(x);
+      const out = c.make(dt, n);
+      const mask = wantMask ? c.make(dt, n) : null;
+      if (n === 0) return { out, mask, mti: rng.mti };
+      const st = scratch.buffer('mt19937', MT_WORDS * 4);
+      const heap = pool.heap.views().u8.buffer;
+      new Uint32Array(heap, st, MT_WORDS).set(rng.mt);
+      const mti = k.dropout(DT[dt], n, addr(src), out.ptr, mask ? mask.ptr : 0, st, rng.mti, keep * 2 ** 24, scale);
+      rng.mt.set(new Uint32Array(pool.heap.views().u8.buffer, st, MT_WORDS));
+      drop(src, x);
+      return { out, mask, mti };
+    };
+  }
+
+  if (has('softmax')) {
+    fused.softmax = (x: View, log: boolean): Storage | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || x.shape.length === 0) return null;
+      const n = numel(x.shape);
+      const D = x.shape[x.shape.length - 1]!;
+      const src = c.dense(x);
+      const out = c.make(dt, n);
+      if (n > 0) k.softmax(DT[dt], log ? 1 : 0, n / D, D, addr(src), out.ptr);
+      drop(src, x);
+      return out;
+    };
+  }
+
+  if (has('softmaxBackward')) {
+    fused.softmaxBackward = (y: View, g: View, log: boolean): Storage | null => {
+      const dt = y.storage.dtype;
+      if (!isFloat(dt) || g.storage.dtype !== dt || y.shape.length === 0) return null;
+      const n = numel(y.shape);
+      const D = y.shape[y.shape.length - 1]!;
+      const ys = c.dense(y);
+      const gs = c.dense(g);
+      const out = c.make(dt, n);
+      if (n > 0) k.softmaxBackward(DT[dt], log ? 1 : 0, n / D, D, addr(ys), addr(gs), out.ptr);
+      drop(ys, y);
+      drop(gs, g);
+      return out;
+    };
+  }
+
+  if (has('layerNorm')) {
+    fused.layerNorm = (x: View, weight: View | null, bias: View | null, eps: number): { y: Storage; mean: Storage; rstd: Storage } | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || x.shape.length === 0) return null;
+      if ((weight && weight.storage.dtype !== dt) || (bias && bias.storage.dtype !== dt)) return null;
+      const n = numel(x.shape);
+      const D = x.shape[x.shape.length - 1]!;
+      const R = D === 0 ? 0 : n / D;
+      const xs = c.dense(x);
+      const ws = weight ? c.dense(weight) : null;
+      const bs = bias ? c.dense(bias) : null;
+      const y = c.make(dt, n);
+      const mean = c.make(dt, R);
+      const rstd = c.make(dt, R);
+      if (n > 0) k.layerNorm(DT[dt], R, D, addr(xs), ws ? addr(ws) : 0, bs ? addr(bs) : 0, eps, y.ptr, mean.ptr, rstd.ptr);
+      drop(xs, x);
+      if (ws) drop(ws, weight);
+      if (bs) drop(bs, bias);
+      return { y, mean, rstd };
+    };
+  }
+
+  if (has('layerNormBackward')) {
+    fused.layerNormBackward = (x: View, mean: View, rstd: View, weight: View | null, g: View, wantWeight: boolean, wantBias: boolean) => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || x.shape.length === 0 || g.storage.dtype !== dt || (weight && weight.storage.dtype !== dt)) return null;
+      if (mean.storage.dtype !== dt || rstd.storage.dtype !== dt) return null;
+      const n = numel(x.shape);
+      const D = x.shape[x.shape.length - 1]!;
+      const R = D === 0 ? 0 : n / D;
+      const xs = c.dense(x);
+      const ms = c.dense(mean);
+      const rs = c.dense(rstd);
+      const ws = weight ? c.dense(weight) : null;
+      const gs = c.dense(g);
+      const dx = c.make(dt, n);
+      const dweight = wantWeight ? c.make(dt, D) : null;
+      const dbias = wantBias ? c.make(dt, D) : null;
+      const acc = scratch.buffer('layerNormAcc', 16 * Math.max(D, 1));
+      if (n > 0) {
+        k.layerNormBackward(DT[dt], R, D, addr(xs), addr(ms), addr(rs), ws ? addr(ws) : 0, addr(gs), dx.ptr, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0, acc);
+      } else {
+        // No rows: the column sums are zero.
+        if (dweight) pool.heap.views().u8.fill(0, dweight.ptr, dweight.ptr + D * (dt === 'float32' ? 4 : 8));
+        if (dbias) pool.heap.views().u8.fill(0, dbias.ptr, dbias.ptr + D * (dt === 'float32' ? 4 : 8));
+      }
+      for (const [copy, orig] of [[xs, x], [ms, mean], [rs, rstd], [gs, g]] as const) drop(copy, orig);
+      if (ws) drop(ws, weight);
+      return { dx, dweight, dbias };
+    };
+  }
+
+  if (has('adam')) {
+    fused.adam = (p: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): boolean => {
+      const dt = p.storage.dtype;
+      if (!isFloat(dt)) return false;
+      const all = vmax ? [p, grad, m, v, vmax] : [p, grad, m, v];
+      if (all.some((t) => t.storage.dtype !== dt || !isDense(t) || numel(t.shape) !== numel(p.shape))) return false;
+      const n = numel(p.shape);
+      if (n === 0) return true;
+      const flags = (h.decoupled ? 1 : h.weightDecay !== 0 ? 2 : 0) | (h.maximize ? 4 : 0) | (vmax ? 8 : 0);
+      const bc1 = 1 - h.beta1 ** h.step;
+      const bc2 = 1 - h.beta2 ** h.step;
+      const decay = h.decoupled ? 1 - h.lr * h.weightDecay : h.weightDecay;
+      k.adam(DT[dt], n, addr(p), addr(grad), addr(m), addr(v), vmax ? addr(vmax) : 0, flags,
+        decay, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, Math.sqrt(bc2), h.eps, -(h.lr / bc1));
+      return true;
+    };
+  }
+
+  if (has('lstmCell')) {
+    fused.lstmCell = (gates: View, cell: View): { hc: Storage; act: Storage } | null => {
+      const dt = gates.storage.dtype;
+      if (!isFloat(dt) || cell.storage.dtype !== dt || gates.shape.length !== 2 || cell.shape.length !== 2) return null;
+      const [N, G] = gates.shape as [number, number];
+      const H = cell.shape[1]!;
+      if (G !== 4 * H || cell.shape[0] !== N) return null;
+      const gs = c.dense(gates);
+      const cs = c.dense(cell);
+      const hc = c.make(dt, N * 2 * H);
+      const act = c.make(dt, N * 5 * H);
+      if (N * H > 0) k.lstmCell(DT[dt], N, H, addr(gs), addr(cs), hc.ptr, act.ptr);
+      drop(gs, gates);
+      drop(cs, cell);
+      return { hc, act };
+    };
+  }
+
+  if (has('lstmCellBackward')) {
+    fused.lstmCellBackward = (act: View, cell: View, d: View): { dgates: Storage; dc: Storage } | null => {
+      const dt = act.storage.dtype;
+      if (!isFloat(dt) || cell.storage.dtype !== dt || d.storage.dtype !== dt || cell.shape.length !== 2) return null;
+      const [N, H] = cell.shape as [number, number];
+      if (numel(act.shape) !== N * 5 * H || numel(d.shape) !== N * 2 * H) return null;
+      const as = c.dense(act);
+      const cs = c.dense(cell);
+      const ds = c.dense(d);
+      const dgates = c.make(dt, N * 4 * H);
+      const dc = c.make(dt, N * H);
+      if (N * H > 0) k.lstmCellBackward(DT[dt], N, H, addr(as), addr(cs), addr(ds), dgates.ptr, dc.ptr);
+      drop(as, act);
+      drop(cs, cell);
+      drop(ds, d);
+      return { dgates, dc };
+    };
+  }
+
+  return fused;
+}
