@@ -1,12 +1,11 @@
-/** The `tsorch` command line: a thin shell over the library (argument parsing by node:util). */
-import { parseArgs } from 'node:util';
-import { runDemo } from './demo.js';
+/** The `tsorch` command line: a thin shell over the library (each command parses its own options with node:util). */
 import { readManifestHead, type CliTask, type TaskCommands } from './tasks.js';
 
 const HELP = `Usage: tsorch <command> [options]
 
 Commands:
-  demo                      train a small model on a built-in dataset and report test accuracy (default)
+  demo                      spam detection: train the seed's Transformer on SpamAssassin, compare with
+                            TF-IDF + logistic regression, save the model (default)   tsorch demo --help
   train text  --data F …    text classification (CSV/TSV/JSONL)          tsorch train text --help
   train ner   --data F …    named-entity recognition (CoNLL columns)     tsorch train ner --help
   train srl   --data F …    semantic role labelling (CoNLL columns)      tsorch train srl --help
@@ -52,30 +51,8 @@ function takeModel(command: string, args: string[]): { dir: string; rest: string
 export async function main(argv: string[]): Promise<number> {
   const [command = 'demo', ...rest] = argv;
   switch (command) {
-    case 'demo': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { steps: { type: 'string' }, hidden: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' } },
-        strict: true,
-      });
-      const num = (v: string | undefined, name: string): number | undefined => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isFinite(n)) throw new Error(`--${name} expects a number, got '${v}'`);
-        return n;
-      };
-      const opts: Parameters<typeof runDemo>[0] = {};
-      const steps = num(values.steps, 'steps');
-      const hidden = num(values.hidden, 'hidden');
-      const lr = num(values.lr, 'lr');
-      const seed = num(values.seed, 'seed');
-      if (steps !== undefined) opts.steps = steps;
-      if (hidden !== undefined) opts.hidden = hidden;
-      if (lr !== undefined) opts.lr = lr;
-      if (seed !== undefined) opts.seed = seed;
-      runDemo(opts);
-      return 0;
-    }
+    case 'demo':
+      return (await import('./demo.js')).demoCommand(rest);
     case 'train': {
       const [task, ...args] = rest;
       const tasks: CliTask[] = ['text', 'ner', 'srl', 'image', 'recsys'];

@@ -37,3 +37,26 @@ export { readConll, parseConll, formatConll, type ConllSentence, type ConllReadO
 export type { OnError, SkipReport } from './readers/source.js';
 export { CRF, crfLogPartition, crfScore, crfViterbi, type CRFOptions, type CRFParams, type CRFReduction, type ViterbiResult } from './crf.js';
 export * from './models/index.js';
+export {
+  TfidfVectorizer, defaultTokenize, sparseDot, sparseNorm, cosineSimilarity, toCSR, csrRow,
+  type SparseRow, type CSRMatrix, type TfidfDocument, type TfidfOptions, type TfidfJSON,
+} from './tfidf.js';
+export {
+  TokenFeaturizer, casingOf, normalizeWord, CASING_CLASSES,
+  type CasingClass, type TokenFeaturizerOptions, type TokenFeaturizerJSON, type SentenceFeatures, type TaggerInputs,
+} from './tagger-features.js';
+export {
+  trainTagger, predictTags, saveTagger, loadTagger, scoredTags, TAGGER_FILES,
+  type TaggedSentence, type SentenceToTag, type TaggingTask, type TaggerBundle, type TrainTaggerOptions, type TaggerModelOptions,
+} from './tagger-pipeline.js';
+export { splitWords, entitySpans, type SplitText, type EntitySpan } from './ner.js';
+export { parseSrlConll, readSrlConll, formatSrlConll, srlSpans, type SrlInstance, type SrlReadOptions, type SrlData } from './srl.js';
+export { generateSrlCorpus, type SrlSyntheticOptions } from './datasets/srl-synthetic.js';
+export { MultinomialNB, LogisticRegression, type SparseClassifier, type MultinomialNBOptions, type LogisticRegressionOptions } from './baselines.js';
+export { TextClassificationPipeline, padBatch, type TextPrediction, type TextModelManifest, type PipelineSettings } from './classifier.js';
+export {
+  trainTextClassifier, TextBatches,
+  type TrainTextClassifierOptions, type TrainTextClassifierResult, type TokenizerSpec, type ModelOptions, type TextBatch,
+} from './classifier-train.js';
+export { sentimentFrom, loadSentiment, trainSentiment, type Sentiment, type SentimentResult } from './sentiment.js';
+export * from './datasets/index.js';

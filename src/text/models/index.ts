@@ -49,3 +49,8 @@ export function createTextClassifier(config: TextClassifierConfig): TextClassifi
     case 'transformer': return new TransformerClassifier(rest as TransformerClassifierConfig);
   }
 }
+export {
+  TokenTagger, BiLSTMCRFTagger, TransformerTagger, createTagger,
+  type TaggerKind, type TaggerConfig, type TaggerCommonConfig, type BiLSTMTaggerConfig, type TransformerTaggerConfig,
+} from './taggers.js';
+export { CharCNN, TaggerEmbeddings, type TaggerEmbeddingsConfig } from './tagger-embeddings.js';
