@@ -25,6 +25,8 @@ export interface LineChartOptions {
   width?: number;
   /** Default 420. */
   height?: number;
+  /** Corner of the legend: 'top-right' (default; suits falling curves such as losses) or 'bottom-right' (rising ones such as accuracy). */
+  legend?: 'top-right' | 'bottom-right';
 }
 
 // Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -117,7 +119,7 @@ export function lineChartSVG(series: readonly ChartSeries[], opts: LineChartOpti
     } else if (p.length === 1) {
       out.push(`<circle cx="${r(px(p[0]![0]))}" cy="${r(py(p[0]![1]))}" r="3" fill="${color}"/>`);
     }
-    const ly = m.top + 8 + i * 18;
+    const ly = opts.legend === 'bottom-right' ? H - m.bottom - 12 - (series.length - 1 - i) * 18 : m.top + 8 + i * 18;
     out.push(`<line x1="${W - m.right - 150}" y1="${ly}" x2="${W - m.right - 130}" y2="${ly}" stroke="${color}" stroke-width="3"/>`);
     out.push(`<text x="${W - m.right - 124}" y="${ly + 4}">${escapeXml(s.name)}</text>`);
   });

@@ -10,7 +10,7 @@ import { TsorchError, ValueError } from '../errors.js';
 import { writeAtomic } from '../io/atomic.js';
 import { loadCheckpoint, saveCheckpoint, type Stateful } from '../io/index.js';
 import { utils, type Module } from '../nn/index.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { lineChartSVG } from './chart.js';
 import { evaluate, inferBatchSize, type EvalBatch, type Metric } from './evaluate.js';
 import { formatCount, formatDuration, Progress, type ProgressMode, type ProgressStream } from './progress.js';
@@ -43,11 +43,15 @@ export interface FitOptions<B, P = number> {
   /** Validation batches, evaluated after every epoch. */
   valData?: Iterable<B>;
   epochs: number;
-  /** The mean loss of one training batch (the model is in train mode). fit does zeroGrad, backward and step. */
-  trainStep: (batch: B) => Tensor;
+  /**
+   * The mean loss of one training batch (the model is in train mode). fit does zeroGrad, backward
+   * and step. It may also return the batch's predictions and targets: `metrics` are then computed
+   * on the training predictions of each epoch too, reported as `train_<name>`.
+   */
+  trainStep: (batch: B) => Tensor | TrainStepOutput<P>;
   /** One validation batch (eval mode, no grad): its loss and/or predictions and targets for `metrics`. */
   evalStep?: (batch: B) => EvalBatch<P>;
-  /** Metrics over the whole validation set, by name; reported as `val_<name>`. */
+  /** Metrics over the whole validation set, by name; reported as `val_<name>` (and `train_<name>` when trainStep gives predictions). */
   metrics?: Record<string, Metric<P>>;
   /** Samples in a batch (for averaging and samples/s). Default: the first dimension of its first tensor. */
   batchSize?: (batch: B) => number;
@@ -71,6 +75,16 @@ export interface FitOptions<B, P = number> {
   stream?: ProgressStream;
   /** Called after every epoch with its record. */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+}
+
+/** What a trainStep may return instead of the bare loss: the loss with the batch's predictions. */
+export interface TrainStepOutput<P> {
+  /** The mean loss of the batch (fit calls backward on it). */
+  loss: Tensor;
+  /** One prediction per sample (class ids, …), made while training (dropout and batch statistics on). */
+  predictions?: readonly P[];
+  /** The matching targets. */
+  targets?: readonly P[];
 }
 
 /** One epoch's numbers: `loss` (training, sample-weighted mean), `val_loss`, `val_<metric>`, … */
@@ -100,6 +114,8 @@ export interface FitResult {
   checkpointPath?: string;
   metricsPath?: string;
   plotPath?: string;
+  /** The metric curves (metrics.svg), written when `metrics` are given. */
+  metricsPlotPath?: string;
 }
 
 /** Writes a text file atomically (the same writer as checkpoints), so a crash never leaves half a file. */
@@ -131,9 +147,26 @@ export function lossCurveSVG(history: readonly EpochRecord[], batchLosses: reado
 }
 
 /**
+ * The metric curves, one line per metric and split (`train_accuracy`, `val_accuracy`, …), as an
+ * SVG document: every history key starting with `train_` or `val_` except the losses.
+ *
+ * @example
+ * ```ts
+ * await writeFile('metrics.svg', metricCurvesSVG(result.history)); // accuracy per epoch, train and validation
+ * ```
+ */
+export function metricCurvesSVG(history: readonly EpochRecord[], title = 'Metrics'): string {
+  const names = [...new Set(history.flatMap((h) => Object.keys(h)))]
+    .filter((k) => (k.startsWith('train_') || k.startsWith('val_')) && !k.endsWith('loss'))
+    .sort((a, b) => a.replace(/^(train|val)_/, '').localeCompare(b.replace(/^(train|val)_/, '')) || (a.startsWith('train_') ? -1 : 1));
+  const series = names.map((name) => ({ name, points: history.map((h): [number, number] => [h.epoch, h[name] ?? NaN]) }));
+  return lineChartSVG(series, { title, xLabel: 'epoch', yLabel: 'value', legend: 'bottom-right' });
+}
+
+/**
  * Trains `model` for `epochs` epochs and returns the history. After each epoch: validation (if
  * `valData`), the best-epoch bookkeeping on `monitor`, a best checkpoint (`outDir/best.safetensors`,
- * via saveCheckpoint), metrics.json and loss.svg rewritten, and early stopping. A non-finite
+ * via saveCheckpoint), metrics.json, loss.svg and (with metrics) metrics.svg rewritten, and early stopping. A non-finite
  * training loss stops with an error naming the epoch and batch. The model is left in eval mode.
  *
  * @example
@@ -153,7 +186,8 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
   if (!(Number.isInteger(opts.epochs) && opts.epochs > 0)) throw new ValueError('fit', `epochs must be a positive integer, got ${opts.epochs}`);
   if (opts.valData && !opts.evalStep) throw new ValueError('fit', 'valData needs an evalStep');
   const monitor = opts.monitor ?? (opts.valData ? 'val_loss' : 'loss');
-  const reported = ['loss', ...(opts.valData ? ['val_loss', ...Object.keys(opts.metrics ?? {}).map((k) => `val_${k}`)] : [])];
+  const metricNames = Object.keys(opts.metrics ?? {});
+  const reported = ['loss', ...metricNames.map((k) => `train_${k}`), ...(opts.valData ? ['val_loss', ...metricNames.map((k) => `val_${k}`)] : [])];
   if (!reported.includes(monitor)) throw new ValueError('fit', `monitor '${monitor}' is not one of the values fit reports (${reported.join(', ')})`);
   const mode = opts.mode ?? (monitor.endsWith('loss') ? 'min' : 'max');
   const minDelta = opts.earlyStopping?.minDelta ?? 0;
@@ -161,7 +195,11 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
   const sizeOf = opts.batchSize ?? inferBatchSize;
   const progress = new Progress({ mode: opts.progress ?? 'auto', ...(opts.stream ? { stream: opts.stream } : {}) });
   const outDir = opts.outDir ?? null;
-  const files = outDir === null ? null : { checkpoint: join(outDir, 'best.safetensors'), metrics: join(outDir, 'metrics.json'), plot: join(outDir, 'loss.svg') };
+  const hasMetrics = Object.keys(opts.metrics ?? {}).length > 0;
+  const files = outDir === null ? null : {
+    checkpoint: join(outDir, 'best.safetensors'), metrics: join(outDir, 'metrics.json'), plot: join(outDir, 'loss.svg'),
+    ...(hasMetrics ? { metricsPlot: join(outDir, 'metrics.svg') } : {}),
+  };
   if (outDir !== null) await mkdir(outDir, { recursive: true });
   const stateful = (x: unknown): Stateful | undefined => (typeof x === 'object' && x !== null && 'stateDict' in x && 'loadStateDict' in x ? x as Stateful : undefined);
   const scheduler = stateful(opts.scheduler);
@@ -182,9 +220,20 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
     let seen = 0;
     let lossSum = 0;
     let batch = 0;
+    const trainPredictions: P[] = [];
+    const trainTargets: P[] = [];
     for (const b of opts.trainData) {
       batch++;
-      const loss = opts.trainStep(b);
+      const out = opts.trainStep(b);
+      const loss = out instanceof Tensor ? out : out.loss;
+      if (!(out instanceof Tensor) && out.predictions && out.targets) {
+        if (out.predictions.length !== out.targets.length) {
+          progress.end();
+          throw new ValueError('fit', `trainStep gave ${out.predictions.length} predictions but ${out.targets.length} targets at epoch ${epoch}, batch ${batch}`);
+        }
+        trainPredictions.push(...out.predictions);
+        trainTargets.push(...out.targets);
+      }
       const value = loss.item();
       if (!Number.isFinite(value)) {
         progress.end();
@@ -207,6 +256,7 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
     if (batch === 0) throw new ValueError('fit', 'trainData gave no batches');
     const seconds = (performance.now() - started) / 1000;
     const record: EpochRecord = { epoch, loss: lossSum / seen, lr, seconds, samplesPerSecond: seen / Math.max(seconds, 1e-9) };
+    if (trainPredictions.length > 0) for (const [k, metric] of Object.entries(opts.metrics ?? {})) record[`train_${k}`] = metric(trainPredictions, trainTargets);
     if (opts.valData && opts.evalStep) {
       progress.update(epochsLabel(epoch), batch, batch, 'validating…');
       const scores = evaluate(model, opts.valData, opts.evalStep, opts.metrics ?? {});
@@ -225,13 +275,14 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
       sinceBest++;
     }
     if (opts.schedulerInterval !== 'batch') opts.scheduler?.step(value);
-    const shown = Object.entries(record).filter(([k]) => k === 'loss' || k.startsWith('val_')).map(([k, v]) => `${k} ${v.toFixed(4)}`);
+    const shown = Object.entries(record).filter(([k]) => k === 'loss' || k.startsWith('val_') || k.startsWith('train_')).map(([k, v]) => `${k} ${v.toFixed(4)}`);
     progress.line(`${epochsLabel(epoch)}: ${shown.join(' · ')} · ${formatCount(record.samplesPerSecond)} samples/s · ${formatDuration(seconds)}${improved ? ' *' : ''}`);
     stoppedEarly = opts.earlyStopping != null && sinceBest >= opts.earlyStopping.patience;
     const result: FitResult = { history, batchLosses, monitor, mode, bestEpoch, bestValue, stoppedEarly };
     if (files) {
       await writeTextAtomic(files.metrics, `${JSON.stringify({ ...result, batchLosses: undefined, files }, null, 2)}\n`);
       await writeTextAtomic(files.plot, lossCurveSVG(history, batchLosses));
+      if (files.metricsPlot) await writeTextAtomic(files.metricsPlot, metricCurvesSVG(history));
     }
     await opts.onEpochEnd?.(record);
     if (stoppedEarly) {
@@ -245,5 +296,6 @@ export async function fit<B, P = number>(opts: FitOptions<B, P>): Promise<FitRes
   return {
     history, batchLosses, monitor, mode, bestEpoch, bestValue, stoppedEarly,
     ...(files ? { checkpointPath: files.checkpoint, metricsPath: files.metrics, plotPath: files.plot } : {}),
+    ...(files?.metricsPlot ? { metricsPlotPath: files.metricsPlot } : {}),
   };
 }

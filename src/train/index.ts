@@ -10,7 +10,7 @@
  * ```
  */
 export {
-  fit, lossCurveSVG, type FitOptions, type FitResult, type EpochRecord, type FitOptimizer, type FitScheduler, type EarlyStoppingOptions,
+  fit, lossCurveSVG, metricCurvesSVG, type TrainStepOutput, type FitOptions, type FitResult, type EpochRecord, type FitOptimizer, type FitScheduler, type EarlyStoppingOptions,
 } from './fit.js';
 export { evaluate, argmaxList, inferBatchSize, type EvalBatch, type Metric } from './evaluate.js';
 export {
@@ -19,4 +19,8 @@ export {
 } from './metrics.js';
 export { extractEntities, entityReport, entityF1, type Entity, type EntityMode, type EntityReport } from './entities.js';
 export { Progress, formatCount, formatDuration, type ProgressMode, type ProgressOptions, type ProgressStream } from './progress.js';
+export {
+  confusionMatrixSVG, namedClassificationReport, writeClassificationReport,
+  type ConfusionMatrixSVGOptions, type NamedClassificationReport, type ReportFiles,
+} from './report.js';
 export { lineChartSVG, niceTicks, escapeXml, type ChartSeries, type LineChartOptions } from './chart.js';

@@ -1,7 +1,9 @@
 /**
  * Computer vision (torchvision's role): image datasets (MNIST, Fashion-MNIST, ImageFolder), the
  * IDX reader, PNG/JPEG decoding, composable seeded transforms and CNN models (LeNet-5, a small
- * VGG, a small ResNet) with PyTorch-compatible parameter names.
+ * VGG, a small ResNet) with PyTorch-compatible parameter names; and the classifier pipeline behind
+ * `tsorch train image` / `eval` / `predict`: `trainImageClassifier`, `loadImageClassifier`,
+ * `evaluateImageClassifier` (a saved model is model.safetensors + manifest.json).
  *
  * @example
  * ```ts
@@ -24,3 +26,13 @@ export { LeNet5, type LeNet5Options } from './models/lenet.js';
 export { VGG, type VGGConfig, type VGGOptions } from './models/vgg.js';
 export { ResNet, BasicBlock, type ResNetOptions } from './models/resnet.js';
 export type { ImageShape } from './models/common.js';
+export { buildImageModel, IMAGE_MODEL_NAMES, type ImageModel, type ImageModelName, type ImageModelSpec } from './models/registry.js';
+export {
+  openImageData, preprocessor, channelStats, PreprocessedImages,
+  type LabelledImages, type OpenImageDataOptions, type Preprocessing, type Augmentation,
+} from './image-data.js';
+export {
+  ImageClassifier, loadImageClassifier, saveImageClassifier, type ImageClassifierManifest, type ImagePrediction,
+} from './classifier.js';
+export { evaluateImageClassifier, type EvaluateImageOptions } from './evaluate-classifier.js';
+export { trainImageClassifier, type TrainImageOptions, type TrainImageResult } from './train-classifier.js';
