@@ -298,6 +298,12 @@ export class MultiheadAttention extends Module {
     const b = this.in_proj_bias;
     const [bq, bk, bv] = b ? [b.narrow(0, 0, E), b.narrow(0, E, E), b.narrow(0, 2 * E, E)] : [null, null, null];
     const w = this.in_proj_weight;
+    if (w && q === k && k === v) {
+      // Self-attention: one (…, E)·(E, 3E) product instead of three, as PyTorch does; the three
+      // projections are views of its result, and the weight's gradient comes from one product.
+      const qkv = linear(q, w, b);
+      return [qkv.narrow(-1, 0, E), qkv.narrow(-1, E, E), qkv.narrow(-1, 2 * E, E)];
+    }
     const [wq, wk, wv] = w
       ? [w.narrow(0, 0, E), w.narrow(0, E, E), w.narrow(0, 2 * E, E)]
       : [this.q_proj_weight!, this.k_proj_weight!, this.v_proj_weight!];
