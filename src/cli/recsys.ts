@@ -21,7 +21,7 @@ import type { SimilarityName } from '../recsys/similarity.js';
 import { leaveLastOut, randomSplit } from '../recsys/split.js';
 import { SVD, SVDpp } from '../recsys/svd.js';
 import type { Interactions, ItemContent } from '../recsys/types.js';
-import type { TaskCommands } from './tasks.js';
+import { numberOption, type TaskCommands } from './tasks.js';
 
 const ALGOS = ['svd', 'svdpp', 'knn-user', 'knn-item', 'baseline', 'global-mean', 'popularity', 'als', 'bpr', 'ncf', 'content', 'hybrid', 'lightfm'] as const;
 type Algo = (typeof ALGOS)[number];
@@ -71,13 +71,6 @@ const PREDICT_HELP = `Usage: tsorch predict --model DIR --user U --item I [--ite
 const RECOMMEND_HELP = `Usage: tsorch recommend --model DIR --user U [-k 10] [--include-seen] [--json]`;
 const SIMILAR_HELP = `Usage: tsorch similar --model DIR --item I [-k 10] [--json]`;
 
-function num(v: string | undefined, name: string, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError(`--${name}`, `expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return n;
-}
-
 const column = (v: string | undefined): string | number | undefined => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v);
 
 const dataOptions = {
@@ -106,11 +99,11 @@ function readData(v: DataValues, what: string): { data: Interactions; note: stri
 
 function makeModel(algo: Algo, v: Record<string, string | boolean | undefined>, content: Map<string, ItemContent> | null, implicit: boolean): SavableRecommender {
   const s = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  const factors = num(s('factors'), 'factors', true);
-  const epochs = num(s('epochs'), 'epochs', true);
-  const lr = num(s('lr'), 'lr');
-  const reg = num(s('reg'), 'reg');
-  const seed = num(s('seed'), 'seed', true) ?? 0;
+  const factors = numberOption(s('factors'), 'factors', true);
+  const epochs = numberOption(s('epochs'), 'epochs', true);
+  const lr = numberOption(s('lr'), 'lr');
+  const reg = numberOption(s('reg'), 'reg');
+  const seed = numberOption(s('seed'), 'seed', true) ?? 0;
   const def = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
   const needContent = (): Map<string, ItemContent> => {
     if (!content) throw new ValueError('--algo', `'${algo}' needs item metadata: pass --items FILE (id, title/text, genres/categories)`);
@@ -127,7 +120,7 @@ function makeModel(algo: Algo, v: Record<string, string | boolean | undefined>, 
       const sims: SimilarityName[] = ['msd', 'cosine', 'pearson', 'pearson_baseline', 'adjusted_cosine'];
       const name = (s('sim') ?? 'pearson_baseline') as SimilarityName;
       if (!sims.includes(name)) throw new ValueError('--sim', `expected one of ${sims.join(', ')}, got '${name}'`);
-      const o = def({ k: num(s('neighbors'), 'neighbors', true), sim: { name, userBased: algo === 'knn-user' } });
+      const o = def({ k: numberOption(s('neighbors'), 'neighbors', true), sim: { name, userBased: algo === 'knn-user' } });
       const variant = s('knn') ?? 'baseline';
       if (variant === 'basic') return new KNNBasic(o);
       if (variant === 'means') return new KNNWithMeans(o);
@@ -182,11 +175,11 @@ async function train(args: string[]): Promise<number> {
   if (!(ALGOS as readonly string[]).includes(algo)) throw new ValueError('--algo', `expected one of ${ALGOS.join(', ')}, got '${v.algo}'`);
   const { data, note } = readData(v, 'tsorch train recsys');
   const content = v.items !== undefined ? readItemContent(v.items) : null;
-  const seed = num(v.seed, 'seed', true) ?? 0;
+  const seed = numberOption(v.seed, 'seed', true) ?? 0;
   const split = v.split ?? 'random';
   let trainSet = data;
   let testSet: Interactions | null = null;
-  if (split === 'random') ({ train: trainSet, test: testSet } = randomSplit(data, { testFraction: num(v['test-fraction'], 'test-fraction') ?? 0.2, seed }));
+  if (split === 'random') ({ train: trainSet, test: testSet } = randomSplit(data, { testFraction: numberOption(v['test-fraction'], 'test-fraction') ?? 0.2, seed }));
   else if (split === 'last') ({ train: trainSet, test: testSet } = leaveLastOut(data));
   else if (split !== 'none') throw new ValueError('--split', `expected random, last or none, got '${split}'`);
   const model = makeModel(algo, v, content, data.implicit);
@@ -198,8 +191,8 @@ async function train(args: string[]): Promise<number> {
   log(`fitted ${model.name} on ${trainSet.users.length} interactions in ${fitSeconds.toFixed(2)} s`);
   let report: EvaluationReport | null = null;
   if (testSet && testSet.users.length > 0) {
-    const k = num(v.k, 'k', true) ?? 10;
-    const threshold = num(v.threshold, 'threshold');
+    const k = numberOption(v.k, 'k', true) ?? 10;
+    const threshold = numberOption(v.threshold, 'threshold');
     report = evaluate(model, trainSet, testSet, threshold === undefined ? { k } : { k, relevanceThreshold: threshold });
     log(`held-out (${split}): ${fmt(report)}`);
   }
@@ -224,8 +217,8 @@ async function evaluateCmd(dir: string, args: string[]): Promise<number> {
   // Ranking metrics exclude training items through the model's own seen index; `seen` provides the catalogue.
   const train = seen ?? data;
   const test: Interactions = { ...data, implicit: data.implicit };
-  const k = num(v.k, 'k', true) ?? 10;
-  const threshold = num(v.threshold, 'threshold');
+  const k = numberOption(v.k, 'k', true) ?? 10;
+  const threshold = numberOption(v.threshold, 'threshold');
   const report = evaluate(model, train, test, threshold === undefined ? { k } : { k, relevanceThreshold: threshold });
   console.log(v.json ? JSON.stringify(metricsOf(report)) : fmt(report));
   return 0;
@@ -257,7 +250,7 @@ export async function recommend(args: string[]): Promise<number> {
     return v.help ? 0 : 2;
   }
   const { model, seen } = loadRecommender(modelDir(v, RECOMMEND_HELP));
-  const k = num(v.k, 'k', true) ?? 10;
+  const k = numberOption(v.k, 'k', true) ?? 10;
   const list = model.recommend(v.user, k, { excludeSeen: !v['include-seen'] });
   const known = seen ? seen.userIndex.has(v.user) : true;
   if (v.json) console.log(JSON.stringify({ user: v.user, known, items: list }));
@@ -277,7 +270,7 @@ export async function similar(args: string[]): Promise<number> {
   }
   const { model } = loadRecommender(modelDir(v, SIMILAR_HELP));
   if (!isItemSimilarity(model)) throw new ValueError('tsorch similar', `a ${model.name} model has no item similarity (use svd, svdpp, knn-user, knn-item, als, bpr, ncf, content or lightfm)`);
-  const list = model.similarItems(v.item, num(v.k, 'k', true) ?? 10);
+  const list = model.similarItems(v.item, numberOption(v.k, 'k', true) ?? 10);
   if (v.json) console.log(JSON.stringify({ item: v.item, items: list }));
   else {
     if (list.length === 0) console.log(`# item '${v.item}' is unknown to the model`);

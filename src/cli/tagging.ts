@@ -13,7 +13,7 @@ import { loadTagger, predictTags, saveTagger, scoredTags, trainTagger, type Tagg
 import type { TaggerKind } from '../text/models/taggers.js';
 import { readSrlConll, srlSpans } from '../text/srl.js';
 import { generateSrlCorpus } from '../text/datasets/srl-synthetic.js';
-import type { CliTask, TaskCommands } from './tasks.js';
+import { numberOption, type CliTask, type TaskCommands } from './tasks.js';
 
 const NER_TRAIN_HELP = `Usage: tsorch train ner --data train.conll [options]
 
@@ -57,20 +57,13 @@ const COMMON_OPTIONS = {
   'predicate-col': { type: 'string' }, comment: { type: 'string' }, synthetic: { type: 'string' },
 } as const;
 
-function num(v: string | undefined, name: string, integer = true): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError('tsorch', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return n;
-}
-
 type Values = Partial<Record<keyof typeof COMMON_OPTIONS, string | boolean>>;
 const str = (v: Values, k: keyof typeof COMMON_OPTIONS): string | undefined => v[k] as string | undefined;
 
 function conllOptions(v: Values): ConllReadOptions {
   const o: ConllReadOptions = {};
-  const tok = num(str(v, 'token-col'), 'token-col');
-  const tag = num(str(v, 'tag-col'), 'tag-col');
+  const tok = numberOption(str(v, 'token-col'), 'token-col', true);
+  const tag = numberOption(str(v, 'tag-col'), 'tag-col', true);
   if (tok !== undefined) o.tokenColumn = tok;
   if (tag !== undefined) o.tagColumn = tag;
   if (v['skip-bad']) o.onError = 'skip';
@@ -81,7 +74,7 @@ function conllOptions(v: Values): ConllReadOptions {
 /** Reads labelled sentences for a task (NER: token and tag columns; SRL: one instance per predicate). */
 async function readTagged(task: TaggingTask, path: string, v: Values): Promise<TaggedSentence[]> {
   if (task === 'srl') {
-    const pc = num(str(v, 'predicate-col'), 'predicate-col');
+    const pc = numberOption(str(v, 'predicate-col'), 'predicate-col', true);
     const r = await readSrlConll(path, { ...conllOptions(v), ...(pc !== undefined ? { predicateColumn: pc } : {}) });
     if (r.skipped > 0) console.error(`${path}: skipped ${r.skipped} malformed sentences (first: ${r.problems[0]})`);
     return r.instances;
@@ -119,10 +112,10 @@ async function train(task: TaggingTask, args: string[]): Promise<number> {
   }
   const kind = (v.model ?? 'bilstm-crf') as TaggerKind;
   if (kind !== 'bilstm-crf' && kind !== 'transformer') throw new ValueError(`tsorch train ${task}`, `--model must be bilstm-crf or transformer, got '${kind}'`);
-  const seed = num(v.seed, 'seed') ?? 0;
+  const seed = numberOption(v.seed, 'seed', true) ?? 0;
   let trainSet: TaggedSentence[];
   let devSet: TaggedSentence[] | undefined;
-  const synthetic = num(v.synthetic, 'synthetic');
+  const synthetic = numberOption(v.synthetic, 'synthetic', true);
   if (task === 'srl' && synthetic !== undefined) {
     trainSet = generateSrlCorpus({ sentences: synthetic, seed }).instances;
     devSet = generateSrlCorpus({ sentences: Math.max(50, Math.round(synthetic / 5)), seed: seed + 1_000_003 }).instances;
@@ -132,24 +125,24 @@ async function train(task: TaggingTask, args: string[]): Promise<number> {
     trainSet = await readTagged(task, v.data, v);
   }
   if (v.dev !== undefined) devSet = await readTagged(task, v.dev, v);
-  const limit = num(v.limit, 'limit');
+  const limit = numberOption(v.limit, 'limit', true);
   if (limit !== undefined) trainSet = trainSet.slice(0, limit);
   const model: TaggerModelOptions = {};
   const set = <K extends string>(key: K, value: number | boolean | undefined): void => {
     if (value !== undefined) (model as Record<string, unknown>)[key] = value;
   };
   set('crf', v['no-crf'] ? false : undefined);
-  set('hiddenSize', num(v.hidden, 'hidden'));
-  set('dModel', num(v['d-model'], 'd-model'));
-  set('numLayers', num(v.layers, 'layers'));
-  set('wordDim', num(v['word-dim'], 'word-dim'));
-  set('charDim', num(v['char-dim'], 'char-dim'));
-  set('dropout', num(v.dropout, 'dropout', false));
+  set('hiddenSize', numberOption(v.hidden, 'hidden', true));
+  set('dModel', numberOption(v['d-model'], 'd-model', true));
+  set('numLayers', numberOption(v.layers, 'layers', true));
+  set('wordDim', numberOption(v['word-dim'], 'word-dim', true));
+  set('charDim', numberOption(v['char-dim'], 'char-dim', true));
+  set('dropout', numberOption(v.dropout, 'dropout'));
   const out = v.out ?? `runs/${task}`;
   const started = performance.now();
   const { bundle, result } = await trainTagger({
     task, train: trainSet, ...(devSet ? { dev: devSet } : {}), kind, model: model, seed, outDir: out, progress: process.stderr.isTTY ? 'bar' : 'lines',
-    ...pick({ epochs: num(v.epochs, 'epochs'), batchSize: num(v['batch-size'], 'batch-size'), lr: num(v.lr, 'lr', false), minFreq: num(v['min-freq'], 'min-freq'), patience: num(v.patience, 'patience') }),
+    ...pick({ epochs: numberOption(v.epochs, 'epochs', true), batchSize: numberOption(v['batch-size'], 'batch-size', true), lr: numberOption(v.lr, 'lr'), minFreq: numberOption(v['min-freq'], 'min-freq', true), patience: numberOption(v.patience, 'patience', true) }),
   });
   const seconds = (performance.now() - started) / 1000;
   bundle.info.trainSeconds = Math.round(seconds);
@@ -172,10 +165,11 @@ async function evaluateCmd(task: TaggingTask, dir: string, args: string[]): Prom
   const { values: v } = parseArgs({ args, options: { ...COMMON_OPTIONS, output: { type: 'string' } }, strict: true });
   const bundle = await loadTagger(dir);
   let data: TaggedSentence[];
-  const synthetic = num(v.synthetic, 'synthetic');
+  const synthetic = numberOption(v.synthetic, 'synthetic', true);
   if (task === 'srl' && synthetic !== undefined) {
-    data = generateSrlCorpus({ sentences: synthetic, seed: num(v.seed, 'seed') ?? 424242 }).instances;
-    console.log(`synthetic SRL test data (seed ${num(v.seed, 'seed') ?? 424242}, not real text): ${data.length} predicate instances`);
+    const seed = numberOption(v.seed, 'seed', true) ?? 424242;
+    data = generateSrlCorpus({ sentences: synthetic, seed }).instances;
+    console.log(`synthetic SRL test data (seed ${seed}, not real text): ${data.length} predicate instances`);
   } else {
     if (v.data === undefined) throw new ValueError('tsorch eval', `--data FILE is required${task === 'srl' ? ' (or --synthetic N [--seed S])' : ''}`);
     data = await readTagged(task, v.data, v);

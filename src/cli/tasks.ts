@@ -46,3 +46,20 @@ export function readManifestHead(dir: string): ManifestHead & Record<string, unk
   }
   return head as ManifestHead & Record<string, unknown>;
 }
+
+/**
+ * The number given to option `--name` (undefined when the option is absent); a value that is not a
+ * finite number, or not an integer when `integer` is set, throws an error naming the option.
+ *
+ * @example
+ * ```ts
+ * numberOption('32', 'batch-size', true); // 32
+ * numberOption('x', 'lr'); // throws "--lr: expects a number, got 'x'"
+ * ```
+ */
+export function numberOption(v: string | undefined, name: string, integer = false): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError(`--${name}`, `expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  return n;
+}

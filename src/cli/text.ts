@@ -12,7 +12,7 @@ import { readTextClassification, type TableFormat } from '../text/readers/delimi
 import type { TextClassifierKind } from '../text/models/index.js';
 import type { ClassificationReport } from '../train/metrics.js';
 import type { ProgressMode } from '../train/progress.js';
-import type { TaskCommands } from './tasks.js';
+import { numberOption, type TaskCommands } from './tasks.js';
 
 const TRAIN_HELP = `Usage: tsorch train text --data FILE [options]
 
@@ -46,13 +46,6 @@ const EVAL_HELP = `Usage: tsorch eval --model DIR --data FILE [--text-col C] [--
                    [--split-col C --split VALUE] [--json]`;
 
 const PREDICT_HELP = `Usage: tsorch predict --model DIR "some text" ["more text" …] [--file FILE (one text per line)] [--json]`;
-
-function num(v: string | undefined, name: string, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError(`--${name}`, `expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return n;
-}
 
 function pickModel(v: string | undefined): TextClassifierKind {
   const kinds: TextClassifierKind[] = ['transformer', 'bilstm', 'textcnn', 'bow'];
@@ -134,12 +127,12 @@ async function train(args: string[]): Promise<number> {
     valRows = pick((s) => ['test', 'valid', 'validation', 'val', 'dev'].includes(s));
     if (trainRows.texts.length === 0) throw new ValueError('--split-col', `no rows have '${values['split-col']}' = train`);
   } else {
-    const frac = num(values['val-fraction'], 'val-fraction') ?? 0.1;
+    const frac = numberOption(values['val-fraction'], 'val-fraction') ?? 0.1;
     if (frac > 0) {
       const { stratifiedSplit } = await import('../text/datasets/split.js');
       const { LabelEncoder } = await import('../text/labels.js');
       const ids = LabelEncoder.fit(all.labels).encode(all.labels);
-      const { train: tr, test: te } = stratifiedSplit(ids, frac, num(values.seed, 'seed', true) ?? 0);
+      const { train: tr, test: te } = stratifiedSplit(ids, frac, numberOption(values.seed, 'seed', true) ?? 0);
       const sub = (idx: number[]): Rows => ({ texts: idx.map((i) => all.texts[i]!), labels: idx.map((i) => all.labels[i]!), split: null });
       trainRows = sub(tr);
       valRows = sub(te);
@@ -149,35 +142,35 @@ async function train(args: string[]): Promise<number> {
   const modelOptions: Record<string, unknown> = {};
   const set = (key: string, v: number | undefined): void => { if (v !== undefined) modelOptions[key] = v; };
   if (model === 'transformer') {
-    const dModel = num(values['d-model'], 'd-model', true) ?? 64;
+    const dModel = numberOption(values['d-model'], 'd-model', true) ?? 64;
     modelOptions.dModel = dModel;
-    modelOptions.numLayers = num(values.layers, 'layers', true) ?? 2;
-    modelOptions.nhead = num(values.heads, 'heads', true) ?? 4;
-    modelOptions.dimFeedforward = num(values.ff, 'ff', true) ?? 4 * dModel;
+    modelOptions.numLayers = numberOption(values.layers, 'layers', true) ?? 2;
+    modelOptions.nhead = numberOption(values.heads, 'heads', true) ?? 4;
+    modelOptions.dimFeedforward = numberOption(values.ff, 'ff', true) ?? 4 * dModel;
   } else {
-    set('embedDim', num(values['embed-dim'], 'embed-dim', true));
-    if (model === 'bilstm') set('hiddenSize', num(values.hidden, 'hidden', true));
-    if (model === 'textcnn') set('numFilters', num(values.hidden, 'hidden', true));
+    set('embedDim', numberOption(values['embed-dim'], 'embed-dim', true));
+    if (model === 'bilstm') set('hiddenSize', numberOption(values.hidden, 'hidden', true));
+    if (model === 'textcnn') set('numFilters', numberOption(values.hidden, 'hidden', true));
   }
-  set('dropout', num(values.dropout, 'dropout'));
+  set('dropout', numberOption(values.dropout, 'dropout'));
   const tokenizer: TokenizerSpec = { kind: values.tokenizer === 'wordpiece' ? 'wordpiece' : 'word' };
   if (values.tokenizer !== undefined && !['word', 'wordpiece'].includes(values.tokenizer)) throw new ValueError('--tokenizer', `expected word or wordpiece, got '${values.tokenizer}'`);
-  const vocab = num(values['vocab-size'], 'vocab-size', true);
-  const minFreq = num(values['min-freq'], 'min-freq', true);
+  const vocab = numberOption(values['vocab-size'], 'vocab-size', true);
+  const minFreq = numberOption(values['min-freq'], 'min-freq', true);
   if (vocab !== undefined) tokenizer.vocabSize = vocab;
   if (minFreq !== undefined) tokenizer.minFreq = minFreq;
   const out = values.out ?? join('runs', `text-${model}`);
-  const patience = num(values.patience, 'patience', true);
-  const weightDecay = num(values['weight-decay'], 'weight-decay');
+  const patience = numberOption(values.patience, 'patience', true);
+  const weightDecay = numberOption(values['weight-decay'], 'weight-decay');
   const started = performance.now();
   console.log(`training ${model} on ${trainRows.texts.length} texts${valRows ? `, validating on ${valRows.texts.length}` : ''} → ${out}`);
   const { pipeline, fit: result } = await trainTextClassifier(trainRows.texts, asLabels(trainRows.labels), {
     model, modelOptions, tokenizer, multiLabel: multi, outDir: out,
-    maxLength: num(values['max-length'], 'max-length', true) ?? 256,
-    epochs: num(values.epochs, 'epochs', true) ?? 5,
-    batchSize: num(values['batch-size'], 'batch-size', true) ?? 32,
-    lr: num(values.lr, 'lr') ?? 1e-3,
-    seed: num(values.seed, 'seed', true) ?? 0,
+    maxLength: numberOption(values['max-length'], 'max-length', true) ?? 256,
+    epochs: numberOption(values.epochs, 'epochs', true) ?? 5,
+    batchSize: numberOption(values['batch-size'], 'batch-size', true) ?? 32,
+    lr: numberOption(values.lr, 'lr') ?? 1e-3,
+    seed: numberOption(values.seed, 'seed', true) ?? 0,
     progress: (values.progress ?? 'auto') as ProgressMode,
     ...(weightDecay !== undefined ? { weightDecay } : {}),
     ...(patience !== undefined ? { earlyStopping: { patience } } : {}),
