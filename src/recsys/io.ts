@@ -6,10 +6,10 @@
  * everything else is split line by line (fields trimmed). Malformed rows throw a `RecsysFormatError` naming file and line, or are
  * skipped and counted on request. Repeated (user, item) pairs follow a stated policy.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse/sync';
-import { TsorchError, ValueError } from '../errors.js';
+import { ValueError } from '../errors.js';
+import { DataFormatError } from '../text/errors.js';
+import { readTextFileSync } from '../text/readers/source.js';
 import { interactionsFrom, type InteractionRow } from './interactions.js';
 import type { Interactions, ItemContent } from './types.js';
 
@@ -21,11 +21,7 @@ import type { Interactions, ItemContent } from './types.js';
  * try { readInteractions('ratings.csv'); } catch (e) { if (e instanceof RecsysFormatError) console.error(e.file, e.line); }
  * ```
  */
-export class RecsysFormatError extends TsorchError {
-  constructor(op: string, readonly file: string, readonly line: number, problem: string) {
-    super(op, `${file}${line > 0 ? `:${line}` : ''}: ${problem}`);
-  }
-}
+export class RecsysFormatError extends DataFormatError {}
 
 /** A column by header name or 0-based index. */
 export type ColumnRef = string | number;
@@ -71,24 +67,6 @@ export interface ReadInteractionsResult {
 interface Table {
   names: string[] | null;
   rows: { fields: string[]; line: number }[];
-}
-
-/** Reads a text file, gunzipping `.gz`. */
-function readText(path: string, op: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new RecsysFormatError(op, path, 0, `cannot read the file (${(e as Error).message})`);
-  }
-  if (path.endsWith('.gz')) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new RecsysFormatError(op, path, 0, `not a valid gzip file (${(e as Error).message})`);
-    }
-  }
-  return bytes.toString('utf8');
 }
 
 /** Guesses the separator from the first non-empty line. */
@@ -181,7 +159,7 @@ function columnIndex(ref: ColumnRef | undefined, names: string[] | null, candida
  * ```
  */
 export function readInteractions(path: string, opts: ReadInteractionsOptions = {}): ReadInteractionsResult {
-  return parseInteractions(readText(path, 'readInteractions'), opts, path);
+  return parseInteractions(readTextFileSync(path, 'readInteractions', RecsysFormatError), opts, path);
 }
 
 /**
@@ -323,7 +301,7 @@ export interface ReadItemContentOptions extends DelimitedOptions {
  * ```
  */
 export function readItemContent(path: string, opts: ReadItemContentOptions = {}): Map<string, ItemContent> {
-  return parseItemContent(readText(path, 'readItemContent'), opts, path);
+  return parseItemContent(readTextFileSync(path, 'readItemContent', RecsysFormatError), opts, path);
 }
 
 /**

@@ -2,6 +2,7 @@
  * What every reader shares: reading a file (gunzipped when it ends in .gz), and the error policy —
  * throw a DataFormatError naming file and line, or skip and count.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
@@ -30,11 +31,33 @@ export async function readTextFile(path: string, op: string): Promise<string> {
   } catch (e) {
     throw new DataFormatError(op, path, 0, `cannot read the file (${(e as Error).message})`);
   }
+  return decodeText(bytes, path, op);
+}
+
+/** The error class a reader throws: `DataFormatError` or a subclass of it. */
+export type DataFormatErrorClass = new (op: string, file: string, line: number, problem: string) => DataFormatError;
+
+/**
+ * `readTextFile` for synchronous callers: the same decoding and the same messages, thrown as
+ * `Err` (a subclass of DataFormatError, so an application's readers keep their own error class).
+ */
+export function readTextFileSync(path: string, op: string, Err: DataFormatErrorClass = DataFormatError): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new Err(op, path, 0, `cannot read the file (${(e as Error).message})`);
+  }
+  return decodeText(bytes, path, op, Err);
+}
+
+/** A file's bytes as UTF-8 text, gunzipped first when its name ends in `.gz`. */
+function decodeText(bytes: Buffer, path: string, op: string, Err: DataFormatErrorClass = DataFormatError): string {
   if (path.endsWith('.gz')) {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new DataFormatError(op, path, 0, `not a valid gzip file (${(e as Error).message})`);
+      throw new Err(op, path, 0, `not a valid gzip file (${(e as Error).message})`);
     }
   }
   return bytes.toString('utf8');
