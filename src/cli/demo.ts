@@ -18,6 +18,7 @@ import { loadSpamAssassin, splitTexts, type TextSplit } from '../text/datasets/s
 import { TfidfVectorizer } from '../text/tfidf.js';
 import { classificationReport } from '../train/metrics.js';
 import type { ProgressMode } from '../train/progress.js';
+import { cliProgress } from './tasks.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -127,7 +128,7 @@ export async function runDemo(opts: Partial<DemoOptions> = {}): Promise<DemoResu
   log(`baseline TF-IDF (${tfidf.numFeatures} terms) + logistic regression: test accuracy ${pct(baseline.accuracy)}, macro-F1 ${baseline.macroF1.toFixed(4)} [${clock()}]`);
 
   log(`transformer: ${o.layers} encoder layer(s), d_model ${o.hidden}, ${o.heads} heads, ${o.maxLength} tokens, word vocabulary ≤ ${o.vocabSize}; Adam lr ${o.lr} (${o.schedule}), batch ${o.batchSize}, ${o.epochs} epoch(s)`);
-  const progress: ProgressMode = o.progress === 'auto' && process.stderr.isTTY !== true ? 'lines' : o.progress;
+  const progress = cliProgress(o.progress);
   const { pipeline, fit } = await trainTextClassifier(split.train.texts, split.train.labels.map((y) => names[y]!), {
     model: 'transformer', labelNames: names, maxLength: o.maxLength,
     modelOptions: { dModel: o.hidden, numLayers: o.layers, nhead: o.heads, dimFeedforward: 2 * o.hidden, dropout: 0.1 },

@@ -13,7 +13,7 @@ import { loadTagger, predictTags, saveTagger, scoredTags, trainTagger, type Tagg
 import type { TaggerKind } from '../text/models/taggers.js';
 import { readSrlConll, srlSpans } from '../text/srl.js';
 import { generateSrlCorpus } from '../text/datasets/srl-synthetic.js';
-import { numberOption, type CliTask, type TaskCommands } from './tasks.js';
+import { cliProgress, numberOption, type CliTask, type TaskCommands } from './tasks.js';
 
 const NER_TRAIN_HELP = `Usage: tsorch train ner --data train.conll [options]
 
@@ -141,7 +141,7 @@ async function train(task: TaggingTask, args: string[]): Promise<number> {
   const out = v.out ?? `runs/${task}`;
   const started = performance.now();
   const { bundle, result } = await trainTagger({
-    task, train: trainSet, ...(devSet ? { dev: devSet } : {}), kind, model: model, seed, outDir: out, progress: process.stderr.isTTY ? 'bar' : 'lines',
+    task, train: trainSet, ...(devSet ? { dev: devSet } : {}), kind, model: model, seed, outDir: out, progress: cliProgress(),
     ...pick({ epochs: numberOption(v.epochs, 'epochs', true), batchSize: numberOption(v['batch-size'], 'batch-size', true), lr: numberOption(v.lr, 'lr'), minFreq: numberOption(v['min-freq'], 'min-freq', true), patience: numberOption(v.patience, 'patience', true) }),
   });
   const seconds = (performance.now() - started) / 1000;

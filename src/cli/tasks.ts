@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValueError } from '../errors.js';
+import type { ProgressMode } from '../train/progress.js';
 
 /** The applications with a command-line module; the `task` field of a saved model's manifest. */
 export type CliTask = 'text' | 'ner' | 'srl' | 'image' | 'recsys';
@@ -62,4 +63,18 @@ export function numberOption(v: string | undefined, name: string, integer = fals
   const n = Number(v);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError(`--${name}`, `expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
   return n;
+}
+
+/**
+ * The progress mode a command passes to training: 'auto' becomes one line per epoch when stderr is
+ * not a terminal, so logs keep them (the library's own 'auto' stays silent there); other modes pass
+ * through.
+ *
+ * @example
+ * ```ts
+ * cliProgress('auto'); // 'auto' on a terminal, 'lines' when stderr goes to a file
+ * ```
+ */
+export function cliProgress(mode: ProgressMode = 'auto'): ProgressMode {
+  return mode === 'auto' && process.stderr.isTTY !== true ? 'lines' : mode;
 }

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ValueError } from '../errors.js';
 import { evaluateImageClassifier, IMAGE_MODEL_NAMES, loadImageClassifier, trainImageClassifier, type ImageModelName, type TrainImageOptions } from '../vision/index.js';
-import type { TaskCommands } from './tasks.js';
+import { cliProgress, type TaskCommands } from './tasks.js';
 
 const TRAIN_HELP = `Usage: tsorch train image --data <folder|fashion-mnist|mnist> --model lenet|vgg|resnet --epochs N [options]
 
@@ -104,7 +104,7 @@ async function train(args: string[]): Promise<number> {
     epochs: num(values.epochs, 'epochs', posInt, 'a positive integer') ?? 10,
     outDir: values.out ?? `runs/image-${model}`,
     augment: values.augment ?? false,
-    progress: values.quiet ? 'none' : process.stderr.isTTY ? 'auto' : 'lines', // epoch lines in logs
+    progress: values.quiet ? 'none' : cliProgress(),
   };
   const set = <K extends keyof TrainImageOptions>(k: K, v: TrainImageOptions[K] | undefined): void => {
     if (v !== undefined) opts[k] = v;
