@@ -78,3 +78,23 @@ export function numberOption(v: string | undefined, name: string, integer = fals
 export function cliProgress(mode: ProgressMode = 'auto'): ProgressMode {
   return mode === 'auto' && process.stderr.isTTY !== true ? 'lines' : mode;
 }
+
+const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'lines', 'none'];
+
+/**
+ * Parses a `--progress` option (auto | bar | lines | none, default auto) and applies
+ * {@link cliProgress}; anything else is an error naming the option and the accepted values.
+ *
+ * @example
+ * ```ts
+ * progressOption('none'); // 'none'
+ * progressOption('fancy'); // throws ValueError: --progress: expects one of auto, bar, lines, none, got 'fancy'
+ * ```
+ */
+export function progressOption(v: string | undefined): ProgressMode {
+  const mode = v ?? 'auto';
+  if (!(PROGRESS_MODES as readonly string[]).includes(mode)) {
+    throw new ValueError('--progress', `expects one of ${PROGRESS_MODES.join(', ')}, got '${mode}'`);
+  }
+  return cliProgress(mode as ProgressMode);
+}

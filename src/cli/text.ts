@@ -11,8 +11,7 @@ import { trainTextClassifier, type TokenizerSpec } from '../text/classifier-trai
 import { readTextClassification, type TableFormat } from '../text/readers/delimited.js';
 import type { TextClassifierKind } from '../text/models/index.js';
 import type { ClassificationReport } from '../train/metrics.js';
-import type { ProgressMode } from '../train/progress.js';
-import { numberOption, type TaskCommands } from './tasks.js';
+import { numberOption, progressOption, type TaskCommands } from './tasks.js';
 
 const TRAIN_HELP = `Usage: tsorch train text --data FILE [options]
 
@@ -110,6 +109,7 @@ async function train(args: string[]): Promise<number> {
     return 2;
   }
   const model = pickModel(values.model);
+  const progress = progressOption(values.progress);
   const sep = values['label-sep'] ?? '|';
   const multi = values['multi-label'] ?? false;
   const cols = { textCol: values['text-col'], labelCol: values['label-col'], format: values.format, skip: values['skip-bad-rows'] ?? false } as const;
@@ -171,7 +171,7 @@ async function train(args: string[]): Promise<number> {
     batchSize: numberOption(values['batch-size'], 'batch-size', true) ?? 32,
     lr: numberOption(values.lr, 'lr') ?? 1e-3,
     seed: numberOption(values.seed, 'seed', true) ?? 0,
-    progress: (values.progress ?? 'auto') as ProgressMode,
+    progress,
     ...(weightDecay !== undefined ? { weightDecay } : {}),
     ...(patience !== undefined ? { earlyStopping: { patience } } : {}),
     ...(valRows ? { valTexts: valRows.texts, valLabels: asLabels(valRows.labels) } : {}),

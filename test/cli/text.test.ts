@@ -60,6 +60,7 @@ test('tsorch train text: a missing --data, an unknown model and a malformed row 
     await writeFile(csv, 'text,label\nfine row,a\n"unclosed quote,b\n');
     await assert.rejects(commands.train(['--data', csv, '--model', 'gpt']), /--model: expected one of transformer, bilstm, textcnn, bow, got 'gpt'/);
     await assert.rejects(commands.train(['--data', csv, '--model', 'bow']), /bad\.csv:3/);
+    await assert.rejects(commands.train(['--data', csv, '--progress', 'fancy']), /--progress: expects one of auto, bar, lines, none, got 'fancy'/);
     await assert.rejects(commands.predict(dir, ['x']), /manifest\.json is missing/);
   } finally {
     console.error = saved;
