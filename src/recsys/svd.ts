@@ -88,6 +88,21 @@ function normalMatrix(g: Generator, n: number, mean: number, std: number): Float
   return out;
 }
 
+/**
+ * The starting point SVD and SVD++ share: user then item factors drawn from normal(initMean,
+ * initStd) by one seeded generator (SVD++ draws its y_j next, from the returned generator), and
+ * zero biases.
+ */
+function initialFactors(train: Interactions, o: ResolvedSVDOptions): { F: number; g: Generator; pu: Float64Array; qi: Float64Array; bu: Float64Array; bi: Float64Array } {
+  const F = o.nFactors;
+  const nU = train.userIds.length;
+  const nI = train.itemIds.length;
+  const g = new Generator(o.seed);
+  const pu = normalMatrix(g, nU * F, o.initMean, o.initStd);
+  const qi = normalMatrix(g, nI * F, o.initMean, o.initStd);
+  return { F, g, pu, qi, bu: new Float64Array(nU), bi: new Float64Array(nI) };
+}
+
 interface SVDJSON extends RatingModelJSON {
   options: ResolvedSVDOptions;
   bu: string;
@@ -132,14 +147,7 @@ export class SVD extends RatingModel implements ItemSimilarity {
 
   protected fitModel(train: Interactions): void {
     const o = this.options;
-    const F = o.nFactors;
-    const nU = train.userIds.length;
-    const nI = train.itemIds.length;
-    const g = new Generator(o.seed);
-    const pu = normalMatrix(g, nU * F, o.initMean, o.initStd);
-    const qi = normalMatrix(g, nI * F, o.initMean, o.initStd);
-    const bu = new Float64Array(nU);
-    const bi = new Float64Array(nI);
+    const { F, pu, qi, bu, bi } = initialFactors(train, o);
     const mu = o.biased ? this.fitted('fit').globalMean : 0;
     const { order } = userOrder(train);
     const { users, items, ratings } = train;
@@ -380,15 +388,8 @@ export class SVDpp extends SVD {
 
   protected override fitModel(train: Interactions): void {
     const o = this.options;
-    const F = o.nFactors;
-    const nU = train.userIds.length;
-    const nI = train.itemIds.length;
-    const g = new Generator(o.seed);
-    const pu = normalMatrix(g, nU * F, o.initMean, o.initStd);
-    const qi = normalMatrix(g, nI * F, o.initMean, o.initStd);
-    const yj = normalMatrix(g, nI * F, o.initMean, o.initStd);
-    const bu = new Float64Array(nU);
-    const bi = new Float64Array(nI);
+    const { F, g, pu, qi, bu, bi } = initialFactors(train, o);
+    const yj = normalMatrix(g, train.itemIds.length * F, o.initMean, o.initStd);
     const mu = this.fitted('fit').globalMean;
     const { order, start } = userOrder(train);
     const { items, ratings } = train;
@@ -399,7 +400,7 @@ export class SVDpp extends SVD {
     const gradY = new Float64Array(F);
     const perRating = this.yUpdate === 'per-rating';
     for (let e = 0; e < o.nEpochs; e++) {
-      for (let u = 0; u < nU; u++) {
+      for (let u = 0; u < bu.length; u++) {
         const a = start[u]!;
         const z = start[u + 1]!;
         if (a === z) continue;
