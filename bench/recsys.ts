@@ -25,7 +25,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  BaselineOnly, KNNBaseline, KNNBasic, KNNWithMeans, Popularity, SVD, SVDpp, crossValidate, evaluate, randomSplit, readInteractions, syntheticRecsys,
+  ALS, BPR, BaselineOnly, KNNBaseline, KNNBasic, KNNWithMeans, Popularity, SVD, SVDpp, crossValidate, evaluate, randomSplit, readInteractions, syntheticRecsys,
   type Recommender,
 } from 'tsorch/recsys';
 import { othersShare, snapshot } from './lib/contention.js';
@@ -100,6 +100,10 @@ function quality(): void {
     ['knn-item means adjusted cosine', new KNNWithMeans({ sim: { name: 'adjusted_cosine', userBased: false } })],
     ['knn-user baseline pearson_baseline', new KNNBaseline({ sim: { name: 'pearson_baseline' } })],
     ['knn-item baseline pearson_baseline', new KNNBaseline({ sim: { name: 'pearson_baseline', userBased: false } })],
+    // Implicit-feedback factor models (they rank; no rating predictions, so no RMSE), with the
+    // settings of examples/recsys-compare.ts.
+    ['als (8 factors, λ 10, 15 iterations)', new ALS({ factors: 8, regularization: 10, iterations: 15, seed: 0 })],
+    ['bpr (32 factors, 100 epochs)', new BPR({ factors: 32, iterations: 100, seed: 0 })],
   ];
   const rows: Record<string, unknown>[] = [];
   // RMSE of the truth itself (noiseless expected rating, clipped), the floor any model can reach here.
