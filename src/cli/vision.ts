@@ -26,8 +26,9 @@ Model:
 Training:
   --epochs N          (default 10)
   --batch-size N      (default 64)
-  --lr X              peak learning rate of Adam (default 2e-3 with onecycle, else 1e-3)
-  --weight-decay X    AdamW weight decay (default 0: Adam)
+  --optimizer O       adam | sgd (SGD: momentum 0.9, Nesterov) (default adam)
+  --lr X              peak learning rate (Adam: 2e-3 with onecycle, else 1e-3; SGD: 0.1 with onecycle, else 0.05)
+  --weight-decay X    Adam: decoupled (AdamW); SGD: L2 (default 0)
   --schedule S        onecycle | cosine | constant (default onecycle)
   --patience N        early stopping on validation accuracy
   --seed N            (default 0)
@@ -76,7 +77,7 @@ async function train(args: string[]): Promise<number> {
       data: { type: 'string' }, root: { type: 'string' }, 'val-split': { type: 'string' }, 'image-size': { type: 'string' },
       grayscale: { type: 'boolean' }, limit: { type: 'string' }, augment: { type: 'boolean' },
       model: { type: 'string' }, 'vgg-config': { type: 'string' }, hidden: { type: 'string' }, 'resnet-blocks': { type: 'string' }, widths: { type: 'string' },
-      epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' },
+      epochs: { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' },
       schedule: { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -90,6 +91,8 @@ async function train(args: string[]): Promise<number> {
   if (!IMAGE_MODEL_NAMES.includes(model)) throw new ValueError('tsorch train image', `--model must be one of ${IMAGE_MODEL_NAMES.join(', ')}, got '${values.model}'`);
   const schedule = values.schedule ?? 'onecycle';
   if (schedule !== 'onecycle' && schedule !== 'cosine' && schedule !== 'constant') throw new ValueError('tsorch train image', `--schedule must be onecycle, cosine or constant, got '${schedule}'`);
+  const optimizer = values.optimizer ?? 'adam';
+  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new ValueError('tsorch train image', `--optimizer must be adam or sgd, got '${optimizer}'`);
   const modelOptions: Record<string, unknown> = {};
   const config = vggConfig(values['vgg-config']);
   if (config) modelOptions.config = config;
@@ -100,7 +103,7 @@ async function train(args: string[]): Promise<number> {
   const widths = intList(values.widths, 'widths', 3);
   if (widths) modelOptions.widths = widths;
   const opts: TrainImageOptions = {
-    data: values.data, model, modelOptions, schedule,
+    data: values.data, model, modelOptions, schedule, optimizer,
     epochs: num(values.epochs, 'epochs', posInt, 'a positive integer') ?? 10,
     outDir: values.out ?? `runs/image-${model}`,
     augment: values.augment ?? false,

@@ -142,9 +142,23 @@ test('train image on a corrupt Fashion-MNIST IDX file fails naming the file', as
     (e: Error) => e.message.includes(join(idx, 'train-images-idx3-ubyte')));
 });
 
+test('--optimizer sgd trains with Nesterov SGD at the 1cycle default peak of 0.1 and records it in the manifest', async () => {
+  const model = join(dir, 'sgd-model');
+  const { code } = await cli('train', 'image', '--data', root, '--model', 'lenet', '--epochs', '3', '--batch-size', '6',
+    '--optimizer', 'sgd', '--weight-decay', '5e-4', '--val-split', '0', '--out', model, '--quiet');
+  assert.equal(code, 0);
+  const training = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')).training;
+  assert.equal(training.optimizer, 'sgd');
+  assert.equal(training.lr, 0.1);
+  assert.equal(training.weightDecay, 5e-4);
+  const losses = JSON.parse(readFileSync(join(model, 'metrics.json'), 'utf8')).history.map((h: { loss: number }) => h.loss);
+  assert.ok(losses.every(Number.isFinite) && losses[2] < losses[0], `training loss did not fall: ${losses.join(' → ')}`);
+});
+
 test('bad options fail with the option named', async () => {
   await assert.rejects(cli('train', 'image', '--data', root, '--model', 'alexnet'), /--model must be one of lenet, vgg, resnet, got 'alexnet'/);
   await assert.rejects(cli('train', 'image', '--data', root, '--epochs', '0'), /--epochs expects a positive integer, got '0'/);
+  await assert.rejects(cli('train', 'image', '--data', root, '--optimizer', 'rmsprop'), /--optimizer must be adam or sgd, got 'rmsprop'/);
   await assert.rejects(cli('predict', '--model', out, join(root, 'left', '0.png'), '-k', 'x'), /--k expects a positive integer/);
 });
 
