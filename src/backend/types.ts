@@ -98,6 +98,34 @@ export interface FusedKernels {
   layerNormBackward?(x: View, mean: View, rstd: View, weight: View | null, g: View, wantWeight: boolean, wantBias: boolean):
     { dx: Storage; dweight: Storage | null; dbias: Storage | null } | null;
   /**
+   * 2-D convolution (cross-correlation, groups = 1) of x [N, C, H, W] with weight [Co, C, kh, kw]
+   * under `g` (2-element kernel, stride, padding, dilation; kernel = weight's kh, kw), without
+   * bias: y [N, Co, Ho, Wo] as a contiguous storage of x's dtype.
+   */
+  conv2d?(x: View, weight: View, g: UnfoldGeometry): Storage | null;
+  /**
+   * conv2d's backward from x, weight and the output gradient gy [N, Co, Ho, Wo]: dx (when
+   * `wantInput`) and dweight (when `wantWeight`), each null when not asked.
+   */
+  conv2dBackward?(x: View, weight: View, gy: View, g: UnfoldGeometry, wantInput: boolean, wantWeight: boolean):
+    { dx: Storage | null; dweight: Storage | null } | null;
+  /**
+   * Batch norm of x [N, C, S] (S = the product of the spatial dims) per channel, with optional
+   * weight and bias [C]. Training (`running` null): the batch mean and biased variance over N and
+   * S normalise x and are returned. Eval: the running mean and variance [C] (x's dtype) do.
+   * Returns y [N, C, S], mean and var [C] (the statistics used) and rstd = 1/√(var + eps) [C].
+   */
+  batchNorm?(x: View, weight: View | null, bias: View | null, running: { mean: View; var: View } | null, eps: number):
+    { y: Storage; mean: Storage; var: Storage; rstd: Storage } | null;
+  /**
+   * Batch norm's backward from x [N, C, S], the mean and rstd [C] the forward used, weight [C] (or
+   * null) and g [N, C, S]: dx (when `wantInput`) and the per-channel sums dweight = Σ g·x̂ and
+   * dbias = Σ g (when asked). `training` says whether mean and rstd were batch statistics (their
+   * dependence on x is then part of dx) or constants (eval: dx = w·rstd·g).
+   */
+  batchNormBackward?(x: View, mean: View, rstd: View, weight: View | null, g: View, training: boolean,
+    want: { input: boolean; weight: boolean; bias: boolean }): { dx: Storage | null; dweight: Storage | null; dbias: Storage | null } | null;
+  /**
    * One Adam/AdamW step over a contiguous parameter, in place: p, grad, m, v (and vmax under
    * AMSGrad) share shape and dtype. Follows adamUpdate in optim/adam.ts operation for operation.
    * Returns false when it cannot run (then nothing was written).
@@ -111,7 +139,55 @@ export interface FusedKernels {
   lstmCell?(gates: View, c: View): { hc: Storage; act: Storage } | null;
   /** The LSTM cell's backward: dgates [N, 4H] and dc [N, H] from act, c and d = [dh', dc'] [2, N, H]. */
   lstmCellBackward?(act: View, c: View, d: View): { dgates: Storage; dc: Storage } | null;
+  /**
+   * Multi-head self-attention on a packed projection (ops/attention.ts): qkv is a float view
+   * (A, B, 3E) whose last dim is contiguous, holding [q | k | v] per token; `batchFirst` says the
+   * tokens are (N, L) (else (L, N)). Per (batch n, head h), with E = heads·hd:
+   * softmax((q/√hd)·kᵀ) → dropout (when `dropout` is given: one float32 uniform per score from
+   * `rng`, batch-major over n·heads + h, then row-major, kept below `keep`, scaled by `scale`)
+   * → ·v, written in qkv's token layout as out (A, B, E). Returns the softmax probabilities
+   * [N·heads, L, L] and the keep mask (bool, same shape; null without dropout) when `save`,
+   * and the generator's new `mti`.
+   */
+  attention?(qkv: View, heads: number, batchFirst: boolean, dropout: { keep: number; scale: number; rng: RandomState } | null, save: boolean):
+    { out: Storage; probs: Storage | null; mask: Storage | null; mti: number } | null;
+  /** The gradient of qkv (A, B, 3E) from attention's saved probabilities, mask and the output gradient g (A, B, E). */
+  attentionBackward?(qkv: View, probs: View, mask: View | null, scale: number, g: View, heads: number, batchFirst: boolean): Storage | null;
+  /**
+   * One LSTM layer direction over a whole sequence (no projection): from the input projections
+   * gi [L, N, 4H] (x·W_ihᵀ + b_ih of every step), the initial states h0, c0 [N, H], W_hh [4H, H]
+   * and b_hh [4H] (or null), runs the steps t = 0 … L−1 (L−1 … 0 when `reverse`) with the
+   * composite's arithmetic (gates = (h·W_hhᵀ + b_hh) + gi, then lstmCell). With `lengths` (N
+   * values in 1 … L) a row at a step t ≥ its length keeps its state and outputs zeros. Returns
+   * y [L + 2, N, H] (every step's h, then h_n, then c_n) and `saved` [L, N, 7H] for backward
+   * (null when `keepSaved` is false: inference frees it at once instead of leaving it to the GC).
+   */
+  lstmSeq?(gi: View, h0: View, c0: View, whh: View, bhh: View | null, lengths: readonly number[] | null, reverse: boolean, keepSaved?: boolean):
+    { y: Storage; saved: Storage | null } | null;
+  /**
+   * lstmSeq's backward (BPTT) from its `saved`, W_hh and the gradient dy of y [L + 2, N, H]:
+   * dgates [L, N, 4H] (the gradient of gi and of the gate pre-activations), dh0 and dc0 [N, H].
+   */
+  lstmSeqBackward?(saved: View, whh: View, lengths: readonly number[] | null, reverse: boolean, dy: View):
+    { dgates: Storage; dh0: Storage; dc0: Storage } | null;
+  /**
+   * One GRU or Elman RNN layer direction over a whole sequence, as lstmSeq: gi [L, N, G·H]
+   * (G = 3 for GRU, 1 for RNN), h0 [N, H], W_hh [G·H, H], b_hh [G·H] or null. Returns y
+   * [L + 1, N, H] (every step's h, then h_n) and `saved` [L, N, S·H] (S = 5 for GRU, 2 for RNN),
+   * whose last H values per row are the state the step started from (null unless `keepSaved`).
+   */
+  rnnSeq?(mode: RNNSeqMode, gi: View, h0: View, whh: View, bhh: View | null, lengths: readonly number[] | null, reverse: boolean, keepSaved?: boolean):
+    { y: Storage; saved: Storage | null } | null;
+  /**
+   * rnnSeq's backward from its `saved`, W_hh and dy [L + 1, N, H]: dgi [L, N, G·H] (gi's gradient),
+   * dgh [L, N, G·H] (the gradient of h·W_hhᵀ + b_hh; dgi itself for RNN) and dh0 [N, H].
+   */
+  rnnSeqBackward?(mode: RNNSeqMode, saved: View, whh: View, lengths: readonly number[] | null, reverse: boolean, dy: View):
+    { dgi: Storage; dgh: Storage; dh0: Storage } | null;
 }
+
+/** The recurrences of FusedKernels.rnnSeq. */
+export type RNNSeqMode = 'RNN_TANH' | 'RNN_RELU' | 'GRU';
 
 /** The scalars of one Adam step (see FusedKernels.adam). */
 export interface AdamHyper {

@@ -73,7 +73,7 @@ export function createBackend(ctx: WasmContext, name = 'wasm'): Backend {
 
   const backend: Backend = {
     name,
-    fused: createFused({ k, pool, scratch, make, dense }),
+    fused: createFused({ k, pool, scratch, make, dense, threads: ctx.matmul }),
 
     full(dtype, size, value) {
       const out = make(dtype, size);

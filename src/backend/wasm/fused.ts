@@ -11,6 +11,9 @@ import type { DType } from '../../tensor/dtype.js';
 import type { KernelExports } from './loader.js';
 import { addr, DT, isDense, numel, type Scratch } from './layout.js';
 import type { StoragePool, WasmStorage } from './storage.js';
+import { attentionBackward, attentionForward } from './attention.js';
+import { conv2dBackward, conv2dForward } from './conv.js';
+import type { MatmulRunner } from './matmul.js';
 
 /** What the fused wrappers need from the backend they belong to. */
 export interface FusedContext {
@@ -21,6 +24,8 @@ export interface FusedContext {
   make(dtype: DType, size: number): WasmStorage;
   /** x itself when dense, else a contiguous copy (a view over a new storage). */
   dense(x: View): View;
+  /** The matmul runner, owner of the thread pool (the fused convolution splits samples over it). */
+  readonly threads?: MatmulRunner;
 }
 
 const MT_WORDS = 624;
@@ -192,6 +197,188 @@ export function createFused(c: FusedContext): FusedKernels {
       drop(ds, d);
       return { dgates, dc };
     };
+  }
+
+  // Sequence kernels (lstmSeq, rnnSeq): per-sequence lengths as int32 in scratch (0: none), and
+  // the packing buffers of the calling thread's matmul, which they run step by step.
+  const lengthsBuffer = (lengths: readonly number[] | null): number => {
+    if (lengths === null) return 0;
+    const p = scratch.buffer('rnnSeqLengths', 4 * lengths.length);
+    pool.heap.views().i32.set(lengths, p >>> 2);
+    return p;
+  };
+  const packs = (): [number, number] => [
+    scratch.buffer('packA0', k.PACK_A_BYTES.value as number),
+    scratch.buffer('packB0', k.PACK_B_BYTES.value as number),
+  ];
+
+  if (has('lstmSeq') && has('lstmSeqBackward')) {
+    fused.lstmSeq = (gi, h0, c0, whh, bhh, lengths, reverse, keepSaved = true): { y: Storage; saved: Storage | null } | null => {
+      const dt = gi.storage.dtype;
+      if (!isFloat(dt) || gi.shape.length !== 3 || h0.shape.length !== 2) return null;
+      if ([h0, c0, whh, ...(bhh ? [bhh] : [])].some((v) => v.storage.dtype !== dt)) return null;
+      const [L, N, G] = gi.shape as [number, number, number];
+      const H = h0.shape[1]!;
+      if (G !== 4 * H || h0.shape[0] !== N || c0.shape[0] !== N || c0.shape[1] !== H) return null;
+      if (whh.shape[0] !== G || whh.shape[1] !== H || (bhh && numel(bhh.shape) !== G)) return null;
+      if (lengths !== null && lengths.length !== N) return null;
+      const views = [gi, h0, c0, whh, ...(bhh ? [bhh] : [])];
+      const dense = views.map((v) => c.dense(v));
+      const y = c.make(dt, (L + 2) * N * H);
+      const saved = c.make(dt, L * N * 7 * H);
+      const pg = scratch.buffer('lstmSeqGates', N * G * 8);
+      const [pa, pb] = packs();
+      const plen = lengthsBuffer(lengths);
+      if (L * N * H > 0) {
+        k.lstmSeq(DT[dt], L, N, H, reverse ? 1 : 0, addr(dense[0]!), addr(dense[1]!), addr(dense[2]!), addr(dense[3]!),
+          bhh ? addr(dense[4]!) : 0, plen, y.ptr, saved.ptr, pg, pa, pb);
+      }
+      dense.forEach((d, i) => drop(d, views[i]!));
+      if (keepSaved) return { y, saved };
+      saved.dispose();
+      return { y, saved: null };
+    };
+
+    fused.lstmSeqBackward = (saved, whh, lengths, reverse, dy): { dgates: Storage; dh0: Storage; dc0: Storage } | null => {
+      const dt = saved.storage.dtype;
+      if (!isFloat(dt) || whh.storage.dtype !== dt || dy.storage.dtype !== dt || dy.shape.length !== 3) return null;
+      const [L2, N, H] = dy.shape as [number, number, number];
+      const L = L2 - 2;
+      if (L < 1 || numel(saved.shape) !== L * N * 7 * H || whh.shape[0] !== 4 * H || whh.shape[1] !== H) return null;
+      if (lengths !== null && lengths.length !== N) return null;
+      const views = [saved, whh, dy];
+      const dense = views.map((v) => c.dense(v));
+      const dgates = c.make(dt, L * N * 4 * H);
+      const dh0 = c.make(dt, N * H);
+      const dc0 = c.make(dt, N * H);
+      const pdhr = scratch.buffer('lstmSeqDh', N * H * 8);
+      const [pa, pb] = packs();
+      const plen = lengthsBuffer(lengths);
+      if (L * N * H > 0) {
+        k.lstmSeqBackward(DT[dt], L, N, H, reverse ? 1 : 0, addr(dense[0]!), addr(dense[1]!), plen, addr(dense[2]!),
+          dgates.ptr, dh0.ptr, dc0.ptr, pdhr, pa, pb);
+      }
+      dense.forEach((d, i) => drop(d, views[i]!));
+      return { dgates, dh0, dc0 };
+    };
+  }
+
+  if (has('rnnSeq') && has('rnnSeqBackward')) {
+    const MODE = { RNN_TANH: 0, RNN_RELU: 1, GRU: 2 } as const;
+    fused.rnnSeq = (mode, gi, h0, whh, bhh, lengths, reverse, keepSaved = true): { y: Storage; saved: Storage | null } | null => {
+      const dt = gi.storage.dtype;
+      if (!isFloat(dt) || gi.shape.length !== 3 || h0.shape.length !== 2) return null;
+      if ([h0, whh, ...(bhh ? [bhh] : [])].some((v) => v.storage.dtype !== dt)) return null;
+      const [L, N, G] = gi.shape as [number, number, number];
+      const H = h0.shape[1]!;
+      const gates = mode === 'GRU' ? 3 : 1;
+      if (G !== gates * H || h0.shape[0] !== N || whh.shape[0] !== G || whh.shape[1] !== H || (bhh && numel(bhh.shape) !== G)) return null;
+      if (lengths !== null && lengths.length !== N) return null;
+      const views = [gi, h0, whh, ...(bhh ? [bhh] : [])];
+      const dense = views.map((v) => c.dense(v));
+      const y = c.make(dt, (L + 1) * N * H);
+      const saved = c.make(dt, L * N * (mode === 'GRU' ? 5 : 2) * H);
+      const pg = scratch.buffer('rnnSeqGates', N * G * 8);
+      const [pa, pb] = packs();
+      const plen = lengthsBuffer(lengths);
+      if (L * N * H > 0) {
+        k.rnnSeq(MODE[mode], DT[dt], L, N, H, reverse ? 1 : 0, addr(dense[0]!), addr(dense[1]!), addr(dense[2]!),
+          bhh ? addr(dense[3]!) : 0, plen, y.ptr, saved.ptr, pg, pa, pb);
+      }
+      dense.forEach((d, i) => drop(d, views[i]!));
+      if (keepSaved) return { y, saved };
+      saved.dispose();
+      return { y, saved: null };
+    };
+
+    fused.rnnSeqBackward = (mode, saved, whh, lengths, reverse, dy): { dgi: Storage; dgh: Storage; dh0: Storage } | null => {
+      const dt = saved.storage.dtype;
+      if (!isFloat(dt) || whh.storage.dtype !== dt || dy.storage.dtype !== dt || dy.shape.length !== 3) return null;
+      const [L1, N, H] = dy.shape as [number, number, number];
+      const L = L1 - 1;
+      const G = (mode === 'GRU' ? 3 : 1) * H;
+      if (L < 1 || numel(saved.shape) !== L * N * (mode === 'GRU' ? 5 : 2) * H || whh.shape[0] !== G || whh.shape[1] !== H) return null;
+      if (lengths !== null && lengths.length !== N) return null;
+      const views = [saved, whh, dy];
+      const dense = views.map((v) => c.dense(v));
+      const dgi = c.make(dt, L * N * G);
+      const dgh = mode === 'GRU' ? c.make(dt, L * N * G) : dgi;
+      const dh0 = c.make(dt, N * H);
+      const pdhr = scratch.buffer('rnnSeqDh', N * H * 8);
+      const pdhz = scratch.buffer('rnnSeqDhz', N * H * 8);
+      const [pa, pb] = packs();
+      const plen = lengthsBuffer(lengths);
+      if (L * N * H > 0) {
+        k.rnnSeqBackward(MODE[mode], DT[dt], L, N, H, reverse ? 1 : 0, addr(dense[0]!), addr(dense[1]!), plen, addr(dense[2]!),
+          dgi.ptr, dgh.ptr, dh0.ptr, pdhr, pdhz, pa, pb);
+      }
+      dense.forEach((d, i) => drop(d, views[i]!));
+      return { dgi, dgh, dh0 };
+    };
+  }
+
+  if (has('batchNorm') && has('batchNormBackward')) {
+    const bytesOf = (dt: DType): number => (dt === 'float32' ? 4 : 8);
+
+    fused.batchNorm = (x, weight, bias, running, eps): { y: Storage; mean: Storage; var: Storage; rstd: Storage } | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || x.shape.length !== 3) return null;
+      const [N, C, S] = x.shape as [number, number, number];
+      const params = [weight, bias, running?.mean ?? null, running?.var ?? null];
+      if (params.some((p) => p !== null && (p.storage.dtype !== dt || numel(p.shape) !== C))) return null;
+      if (N * C * S === 0) return null;
+      const views = [x, ...params];
+      const dense = views.map((v) => (v === null ? null : c.dense(v)));
+      const y = c.make(dt, N * C * S);
+      const mean = c.make(dt, C);
+      const variance = c.make(dt, C);
+      const rstd = c.make(dt, C);
+      const [xs, ws, bs, rm, rv] = dense;
+      if (rm && rv) {
+        // Eval: the kernel reads the running statistics from copies it returns, so backward sees
+        // the values this forward used even if the buffers change in place before it runs.
+        const u8 = pool.heap.views().u8;
+        const len = C * bytesOf(dt);
+        u8.copyWithin(mean.ptr, addr(rm), addr(rm) + len);
+        u8.copyWithin(variance.ptr, addr(rv), addr(rv) + len);
+      }
+      k.batchNorm(DT[dt], running ? 0 : 1, N, C, S, addr(xs!), ws ? addr(ws) : 0, bs ? addr(bs) : 0, eps, mean.ptr, variance.ptr, rstd.ptr, y.ptr);
+      dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
+      return { y, mean, var: variance, rstd };
+    };
+
+    fused.batchNormBackward = (x, mean, rstd, weight, g, training, want) => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || x.shape.length !== 3 || g.storage.dtype !== dt || numel(g.shape) !== numel(x.shape)) return null;
+      const C = x.shape[1]!;
+      const params = [mean, rstd, weight];
+      if (params.some((p) => p !== null && (p.storage.dtype !== dt || numel(p.shape) !== C))) return null;
+      const [N, , S] = x.shape as [number, number, number];
+      if (N * C * S === 0) return null;
+      const views = [x, mean, rstd, weight, g];
+      const dense = views.map((v) => (v === null ? null : c.dense(v)));
+      const dx = want.input ? c.make(dt, N * C * S) : null;
+      const dweight = want.weight ? c.make(dt, C) : null;
+      const dbias = want.bias ? c.make(dt, C) : null;
+      const [xs, ms, rs, ws, gs] = dense;
+      k.batchNormBackward(DT[dt], training ? 1 : 0, N, C, S, addr(xs!), addr(ms!), addr(rs!), ws ? addr(ws) : 0, addr(gs!),
+        dx ? dx.ptr : 0, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0);
+      dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
+      return { dx, dweight, dbias };
+    };
+  }
+
+  if (has('convChunk') && has('convReduce') && c.threads !== undefined) {
+    const cc = { k, pool, scratch, threads: c.threads, make: c.make, dense: c.dense };
+    fused.conv2d = (x, weight, g) => conv2dForward(cc, x, weight, g);
+    fused.conv2dBackward = (x, weight, gy, g, wantInput, wantWeight) => conv2dBackward(cc, x, weight, gy, g, wantInput, wantWeight);
+  }
+
+  if (has('attention')) {
+    fused.attention = (qkv, heads, batchFirst, dropout, save) => attentionForward(c, qkv, heads, batchFirst, dropout, save);
+  }
+  if (has('attentionBackward')) {
+    fused.attentionBackward = (qkv, probs, mask, scale, g, heads, batchFirst) => attentionBackward(c, qkv, probs, mask, scale, g, heads, batchFirst);
   }
 
   return fused;

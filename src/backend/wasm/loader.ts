@@ -28,16 +28,34 @@ export interface KernelExports {
     osDim: number, size: number, errp: number): number;
   unfold(dt: number, k: number, lead: number, g: number, px: number, po: number, pad: number): void;
   fold(dt: number, k: number, lead: number, g: number, pcols: number, po: number): void;
+  convChunk(desc: number, n0: number, n1: number, chunk: number, id: number): void;
+  convReduce(dt: number, parts: number, n: number, src: number, dst: number): void;
   dropout(dt: number, n: number, px: number, po: number, pm: number, state: number, mti: number, thresh: number, scale: number): number;
   softmax(dt: number, log: number, R: number, D: number, px: number, po: number): void;
   softmaxBackward(dt: number, log: number, R: number, D: number, py: number, pg: number, po: number): void;
   layerNorm(dt: number, R: number, D: number, px: number, pw: number, pb: number, eps: number, py: number, pmean: number, prstd: number): void;
   layerNormBackward(dt: number, R: number, D: number, px: number, pmean: number, prstd: number, pw: number, pg: number,
     pdx: number, pdw: number, pdb: number, acc: number): void;
+  batchNorm(dt: number, training: number, N: number, C: number, S: number, px: number, pw: number, pb: number, eps: number,
+    pmean: number, pvar: number, prstd: number, py: number): void;
+  batchNormBackward(dt: number, training: number, N: number, C: number, S: number, px: number, pmean: number, prstd: number,
+    pw: number, pg: number, pdx: number, pdw: number, pdb: number): void;
   adam(dt: number, n: number, pp: number, pg: number, pm: number, pv: number, pvmax: number, flags: number,
     decay: number, b1: number, c1: number, b2: number, c2: number, sqrtBc2: number, eps: number, negStep: number): void;
   lstmCell(dt: number, N: number, H: number, pgates: number, pc: number, phc: number, pact: number): void;
   lstmCellBackward(dt: number, N: number, H: number, pact: number, pc: number, pd: number, pdg: number, pdc: number): void;
+  lstmSeq(dt: number, L: number, N: number, H: number, rev: number, pgi: number, ph0: number, pc0: number, pwhh: number, pbhh: number,
+    plen: number, py: number, psaved: number, pg: number, packA: number, packB: number): void;
+  lstmSeqBackward(dt: number, L: number, N: number, H: number, rev: number, psaved: number, pwhh: number, plen: number, pdy: number,
+    pdg: number, pdh0: number, pdc0: number, pdhr: number, packA: number, packB: number): void;
+  rnnSeq(mode: number, dt: number, L: number, N: number, H: number, rev: number, pgi: number, ph0: number, pwhh: number, pbhh: number,
+    plen: number, py: number, psaved: number, pg: number, packA: number, packB: number): void;
+  rnnSeqBackward(mode: number, dt: number, L: number, N: number, H: number, rev: number, psaved: number, pwhh: number, plen: number,
+    pdy: number, pdgi: number, pdgh: number, pdh0: number, pdhr: number, pdhz: number, packA: number, packB: number): void;
+  attention(dt: number, N: number, L: number, H: number, hd: number, pqkv: number, sN: number, sL: number,
+    po: number, oN: number, oL: number, pp: number, pm: number, state: number, mti: number, keepT: number, scale: number, scratch: number): number;
+  attentionBackward(dt: number, N: number, L: number, H: number, hd: number, pqkv: number, sN: number, sL: number,
+    pp: number, pm: number, scale: number, pg: number, gN: number, gL: number, pd: number, dN: number, dL: number, scratch: number): void;
   PACK_A_BYTES: WasmGlobal;
   PACK_B_BYTES: WasmGlobal;
 }

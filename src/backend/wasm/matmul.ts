@@ -17,7 +17,7 @@ import type { WasmMemory, WasmModule } from './wasm-api.js';
  */
 const THREADED_MACS = 2 ** 22;
 
-/** Runs matmul for the wasm backend. */
+/** Runs matmul for the wasm backend, and owns the thread pool other split kernels (conv) use too. */
 export class MatmulRunner {
   private threads = defaultThreads();
   private workers: ThreadPool | null = null;
@@ -48,6 +48,43 @@ export class MatmulRunner {
   /** Worker threads started and waiting for work (0 before the first large product). */
   get readyWorkers(): number {
     return this.workers?.readyWorkers ?? 0;
+  }
+
+  /**
+   * Participants (the calling thread included) for a job of `macs` multiply-adds split over
+   * `items` independent pieces: all threads when the job is large enough to repay waking them,
+   * else 1. Starts the pool when it answers more than 1 (an allocation: call it before reading
+   * operand addresses, see layout.ts).
+   */
+  participants(macs: number, items: number): number {
+    if (this.threads <= 1 || macs < THREADED_MACS || items < 2) return 1;
+    this.pool_();
+    return this.threads;
+  }
+
+  /** Each participant's [packA, packB] scratch for the SIMD product (allocates: call before reading addresses). */
+  packBuffers(participants: number): [number, number][] {
+    const pack: [number, number][] = [];
+    for (let id = 0; id < participants; id++) {
+      pack.push([
+        this.scratch.buffer(`packA${id}`, this.k.PACK_A_BYTES.value as number),
+        this.scratch.buffer(`packB${id}`, this.k.PACK_B_BYTES.value as number),
+      ]);
+    }
+    return pack;
+  }
+
+  /**
+   * Runs a fused-convolution job (descriptor at `desc`, kernels/conv.ts) over samples [0, n) in
+   * `chunks` chunks of `per`: on the pool when `participants` > 1 (as `participants()` answered),
+   * else on this thread, chunk after chunk with participant 0's scratch.
+   */
+  runConv(desc: number, n: number, per: number, chunks: number, participants: number): void {
+    if (participants > 1) {
+      this.pool_().runConv(desc, n, per, chunks);
+      return;
+    }
+    for (let i = 0; i < chunks; i++) this.k.convChunk(desc, i * per, Math.min(n, (i + 1) * per), i, 0);
   }
 
   /** The pool, started on first use (its control block zeroed). */
@@ -125,13 +162,7 @@ export class MatmulRunner {
     const participants = threaded ? this.threads : 1;
     // Everything is allocated before any operand address is read (see layout.ts).
     const workers = threaded ? this.pool_() : null;
-    const pack: [number, number][] = [];
-    for (let id = 0; id < participants; id++) {
-      pack.push([
-        this.scratch.buffer(`packA${id}`, this.k.PACK_A_BYTES.value as number),
-        this.scratch.buffer(`packB${id}`, this.k.PACK_B_BYTES.value as number),
-      ]);
-    }
+    const pack = this.packBuffers(participants);
     const desc = this.scratch.desc(boff);
     const pa = addr({ ...a, offset: 0 });
     const pb = addr({ ...b, offset: 0 });

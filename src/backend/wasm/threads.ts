@@ -1,5 +1,6 @@
 /**
- * A worker_threads pool for matmul over the one shared WebAssembly memory.
+ * A worker_threads pool for the kernels that split work (matmul, the fused convolution) over the
+ * one shared WebAssembly memory.
  *
  * Protocol (all through an int32 control block in the shared memory, no messages): the main
  * thread writes a job's arguments, resets the done counter, publishes a ticket word
@@ -9,8 +10,10 @@
  * can never run a chunk of a job with another job's arguments. The main thread then waits
  * (Atomics.wait) until all chunks are done. A worker that has not started yet simply takes no
  * chunks, so the main thread never waits for a worker to boot, and one thread always works.
- * Chunks are row blocks of every batch, or batch ranges when there are many batches
- * (attention), so each participant packs its own panels in its own scratch.
+ * Job kinds (MODE): matmul chunks are row blocks of every batch, or batch ranges when there are
+ * many batches (attention), so each participant packs its own panels in its own scratch;
+ * convolution chunks are sample ranges of a job whose arguments (and every participant's
+ * scratch) sit in a descriptor in the shared memory (kernels/conv.ts).
  *
  * Workers are unref'd and hold no handles: a script exits right after its last line.
  */
@@ -26,9 +29,10 @@ const DONE = 2;
 const NCHUNKS = 3;
 const READY = 4;
 const STOP = 5;
-const MODE = 6; // 0: split rows, 1: split batches
-const PER = 7; // rows (a multiple of 4) or batches per chunk
-const ARGS = 8; // dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po
+const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples
+const PER = 7; // rows (a multiple of 4), batches or samples per chunk
+const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po; conv: desc, N
+const MODE_CONV = 2;
 const SCRATCH = 24; // packA, packB per participant (id 0 is the main thread)
 /** Most participants a control block has room for. */
 export const MAX_THREADS = 64;
@@ -61,6 +65,11 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
   const packA = c[SCRATCH + 2 * id]! >>> 0;
   const packB = c[SCRATCH + 2 * id + 1]! >>> 0;
   const a = (i: number): number => c[ARGS + i]!;
+  if (c[MODE] === MODE_CONV) {
+    const n0 = idx * per;
+    k.convChunk(c[ARGS]! >>> 0, n0, Math.min(c[ARGS + 1]!, n0 + per), idx, id);
+    return;
+  }
   if (c[MODE] === 1) {
     const b0 = idx * per;
     const b1 = Math.min(nb, b0 + per);
@@ -157,6 +166,24 @@ export class ThreadPool {
       c[SCRATCH + 2 * id] = a;
       c[SCRATCH + 2 * id + 1] = b;
     });
+    this.publish(c, chunks);
+  }
+
+  /**
+   * Runs a convolution job (descriptor at `desc`, kernels/conv.ts) over samples [0, n) in
+   * `chunks` chunks of `per` samples; chunk i is samples [i·per, min(n, (i+1)·per)).
+   */
+  runConv(desc: number, n: number, per: number, chunks: number): void {
+    const c = this.ctrl();
+    c[MODE] = MODE_CONV;
+    c[PER] = per;
+    c[ARGS] = desc;
+    c[ARGS + 1] = n;
+    this.publish(c, chunks);
+  }
+
+  /** Publishes the job written into the control block, takes part, and waits for every chunk. */
+  private publish(c: Int32Array, chunks: number): void {
     this.gen++;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, NCHUNKS, chunks);

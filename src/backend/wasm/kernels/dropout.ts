@@ -22,12 +22,53 @@ const M: i32 = 397;
   store<u32>(s + (<usize>i << 2), v);
 }
 
-/** The MT19937 twist in place, in three index ranges so no word needs a modulo (as mt19937ar.c). */
-function twist(s: usize): void {
+/** mix() on four consecutive words i … i+3 at once (the odd-word constant applied branch-free). */
+@inline function mix4(s: usize, i: i32, im: i32): void {
+  const a = v128.load(s + (<usize>i << 2));
+  const b = v128.load(s + (<usize>(i + 1) << 2));
+  const y = v128.or(v128.and(a, i32x4.splat(0x80000000)), v128.and(b, i32x4.splat(0x7fffffff)));
+  const odd = i32x4.neg(v128.and(y, i32x4.splat(1)));
+  const v = v128.xor(v128.xor(v128.load(s + (<usize>im << 2)), i32x4.shr_u(y, 1)), v128.and(odd, i32x4.splat(0x9908b0df)));
+  v128.store(s + (<usize>i << 2), v);
+}
+
+/**
+ * The MT19937 twist in place, in three index ranges so no word needs a modulo (as mt19937ar.c),
+ * four words at a time: word i reads words i+1 (not yet rewritten) and i+M or i+M−N (rewritten
+ * at least 227 words earlier), so four neighbours never read one another's new values and the
+ * result is the sequential twist's, bit for bit.
+ */
+export function twist(s: usize): void {
   let i = 0;
+  for (; i + 4 <= N - M; i += 4) mix4(s, i, i + M);
   for (; i < N - M; i++) mix(s, i, i + 1, i + M);
+  for (; i + 4 <= N - 1; i += 4) mix4(s, i, i + M - N);
   for (; i < N - 1; i++) mix(s, i, i + 1, i + M - N);
   mix(s, N - 1, 0, M - 1);
+}
+
+/**
+ * Draws `n` words in order from the state (twisting when it runs out) and writes their 24-bit
+ * uniforms (the low 24 bits of each tempered word, as Generator.nextFloat32 uses) as i32 to
+ * `dst`. Returns the new `mti`. Used by fused kernels that apply dropout inside another op.
+ */
+export function drawUniform24(state: usize, mti: i32, n: i32, dst: usize): i32 {
+  const low = i32x4.splat(0xffffff);
+  let i = 0;
+  while (i < n) {
+    if (mti >= N) {
+      twist(state);
+      mti = 0;
+    }
+    const avail = N - mti;
+    const chunk = n - i < avail ? n - i : avail;
+    let w = state + (<usize>mti << 2);
+    let j = 0;
+    for (; j + 4 <= chunk; j += 4, i += 4, w += 16) v128.store(dst + (<usize>i << 2), v128.and(temper4(v128.load(w)), low));
+    for (; j < chunk; j++, i++, w += 4) store<i32>(dst + (<usize>i << 2), <i32>(temper(load<u32>(w)) & 0xffffff));
+    mti += chunk;
+  }
+  return mti;
 }
 
 @inline function temper(y: u32): u32 {

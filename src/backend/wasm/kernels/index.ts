@@ -10,11 +10,15 @@ export { reduce } from './reduce';
 export { matmul, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
 export { gather, scatterAdd } from './indexing';
 export { unfold, fold } from './window';
+export { convChunk, convReduce } from './conv';
 export { dropout } from './dropout';
+export { attention, attentionBackward } from './attention';
 export { softmax, softmaxBackward } from './softmax';
 export { layerNorm, layerNormBackward } from './norm';
+export { batchNorm, batchNormBackward } from './batchnorm';
 export { adam } from './adam';
-export { lstmCell, lstmCellBackward } from './lstm';
+export { lstmCell, lstmCellBackward, lstmSeq, lstmSeqBackward } from './lstm';
+export { rnnSeq, rnnSeqBackward } from './rnn';
 
 /** First byte after the module's static data: the TypeScript allocator starts here. */
 export function heapBase(): usize {

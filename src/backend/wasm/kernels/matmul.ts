@@ -252,14 +252,17 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   }
 }
 
-/** One product: rows [m0, m1) of C = A·B (A, B at their batch's element 0; C at row 0). */
-@inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize): void {
+/**
+ * One product: rows [m0, m1) of C = A·B, or C += A·B when `accumulate` (A, B at their batch's
+ * element 0; C at row 0).
+ */
+@inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize, accumulate: bool): void {
   const sh: usize = wide ? 3 : 2;
   const NR = wide ? 4 : 8;
   const ldc = <usize>N << sh;
   const tile = packAp + <usize>MC * KC * 8;
   if (K == 0) {
-    memory.fill(c + <usize>m0 * ldc, 0, <usize>(m1 - m0) * ldc);
+    if (!accumulate) memory.fill(c + <usize>m0 * ldc, 0, <usize>(m1 - m0) * ldc);
     return;
   }
   for (let jc = 0; jc < N; jc += NC) {
@@ -276,12 +279,22 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = mc - ir < MR ? mc - ir : MR;
             const cp = c + <usize>(ic + ir) * ldc + (<usize>(jc + jr) << sh);
-            micro(wide, packAp + ((<usize>ir * kc) << sh), bp, kc, cp, ldc, pc > 0, mr, nr, tile);
+            micro(wide, packAp + ((<usize>ir * kc) << sh), bp, kc, cp, ldc, accumulate || pc > 0, mr, nr, tile);
           }
         }
       }
     }
   }
+}
+
+/**
+ * One product with direct pointers, for other kernels (the fused convolution): rows [m0, m1) of
+ * C (row stride N) = A·B, or += when `accumulate`; sh is log2 of the element size (3: float64).
+ */
+export function gemmAt(sh: usize, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize,
+  c: usize, packAp: usize, packBp: usize, accumulate: bool): void {
+  if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate);
+  else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate);
 }
 
 /**
@@ -295,7 +308,6 @@ export function matmul(dt: i32, nb: i32, M: i32, N: i32, K: i32, boff: usize, pa
     const a = pa + (<usize>ld(boff, 2 * i) << sh);
     const b = pb + (<usize>ld(boff, 2 * i + 1) << sh);
     const c = po + ((<usize>i * M * N) << sh);
-    if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp);
-    else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp);
+    gemmAt(sh, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false);
   }
 }

@@ -1,0 +1,416 @@
+/**
+ * Fused multi-head self-attention on a packed projection, forward and backward
+ * (ops/attention.ts explains the op).
+ *
+ * qkv holds, for each token (n, i), 3E features [q | k | v] (E = H·hd) at element n·sN + i·sL;
+ * the kernel reads the (n, h) head's q, k, v rows straight from it (no head split copies) and
+ * writes the output (or, backward, the gradient of qkv) in token layout, so heads are merged
+ * for free. Per (n, h) pair everything lives in L1 (seq 64, head dim 16: 4 KiB per operand):
+ *   scores = (q / √hd)·kᵀ → softmax → dropout (one MT19937 word per score, batch-major,
+ *   row-major: the composite's order) → ·v.
+ * Saved for backward: the softmax probabilities P [N·H, L, L] and the keep mask (bytes).
+ * float32 runs four lanes at a time with a float32 exp (Cephes' expf polynomial, ~1 ulp);
+ * float64 runs scalar with Math.exp (it is what gradchecks use, not a fast path).
+ *
+ * Scratch (float32 path): QS L·hd, KT hd·L, VT hd·L, PD L·L, DS L·L, ROW L (+ L words), in
+ * that order; the host sizes it as 8·(3·L·hd + 2·L² + 2·L) bytes (float64 uses less than half).
+ */
+import { F32 } from './common';
+import { drawUniform24 } from './dropout';
+
+// ---- float32 exp ------------------------------------------------------------------------------
+
+/** e^x for four float32 lanes (x ≤ 0 here: softmax after subtracting the row max). */
+@inline function expf4(x: v128): v128 {
+  x = f32x4.max(x, f32x4.splat(-87.3));
+  // n = round(x·log2 e); r = x − n·ln 2 in two pieces; e^r by a degree-5 polynomial.
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  const r2 = f32x4.mul(r, r);
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
+  // 2^n through the exponent bits.
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, pow2);
+}
+
+@inline function expf1(x: f32): f32 {
+  return f32x4.extract_lane(expf4(f32x4.splat(x)), 0);
+}
+
+@inline function hsum4(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/** row[j] = Σ_d a[d] · T[d·L + j] for j < L: a (hd values) times a transposed block T (hd × L). */
+function rowTimesT(a: usize, T: usize, hd: i32, L: i32, row: usize): void {
+  let j = 0;
+  for (; j + 16 <= L; j += 16) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    let t = T + (<usize>j << 2);
+    for (let d = 0; d < hd; d++, t += <usize>L << 2) {
+      const s = f32x4.splat(load<f32>(a + (<usize>d << 2)));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(t)));
+      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(t, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(s, v128.load(t, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(s, v128.load(t, 48)));
+    }
+    const o = row + (<usize>j << 2);
+    v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
+  }
+  for (; j < L; j++) {
+    let c: f32 = 0;
+    for (let d = 0; d < hd; d++) c += load<f32>(a + (<usize>d << 2)) * load<f32>(T + ((<usize>d * <usize>L + <usize>j) << 2));
+    store<f32>(row + (<usize>j << 2), c);
+  }
+}
+
+/**
+ * out[0..hd) = Σ_i w[i·ws] · R[i·rs .. +hd] over i < L (rows R of hd floats at element stride rs),
+ * times `post`; hd a multiple of 4.
+ */
+function weightedRows(w: usize, ws: i32, R: usize, rs: i32, hd: i32, L: i32, post: f32, out: usize): void {
+  const pv = f32x4.splat(post);
+  let d = 0;
+  for (; d + 16 <= hd; d += 16) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    let r = R + (<usize>d << 2);
+    let wp = w;
+    for (let i = 0; i < L; i++, r += <usize>rs << 2, wp += <usize>ws << 2) {
+      const s = f32x4.splat(load<f32>(wp));
+      c0 = f32x4.add(c0, f32x4.mul(s, v128.load(r)));
+      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(r, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(s, v128.load(r, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(s, v128.load(r, 48)));
+    }
+    const o = out + (<usize>d << 2);
+    v128.store(o, f32x4.mul(c0, pv)); v128.store(o, f32x4.mul(c1, pv), 16);
+    v128.store(o, f32x4.mul(c2, pv), 32); v128.store(o, f32x4.mul(c3, pv), 48);
+  }
+  for (; d < hd; d += 4) {
+    let c = f32x4.splat(0);
+    let r = R + (<usize>d << 2);
+    let wp = w;
+    for (let i = 0; i < L; i++, r += <usize>rs << 2, wp += <usize>ws << 2) c = f32x4.add(c, f32x4.mul(f32x4.splat(load<f32>(wp)), v128.load(r)));
+    v128.store(out + (<usize>d << 2), f32x4.mul(c, pv));
+  }
+}
+
+// ---- forward ----------------------------------------------------------------------------------
+
+/**
+ * Forward over all N·H (batch, head) pairs. `keepT` > 0 applies dropout: a score is kept when its
+ * 24-bit draw is below keepT (= ceil(keep·2^24)) and kept values are multiplied by `scale`.
+ * pp (probabilities) and pm (keep bytes) are written when nonzero. Returns the new `mti`.
+ */
+export function attention(dt: i32, N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32,
+  po: usize, oN: i32, oL: i32, pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f64, scratch: usize): i32 {
+  if (dt == F32) return forwardF32(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, keepT, <f32>scale, scratch);
+  return forwardF64(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, keepT, scale, scratch);
+}
+
+function forwardF32(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, po: usize, oN: i32, oL: i32,
+  pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f32, scratch: usize): i32 {
+  const E = H * hd;
+  const sq = <f32>Math.sqrt(<f64>hd);
+  const QS = scratch;
+  const KT = QS + ((<usize>L * <usize>hd) << 2);
+  const ROW = KT + ((<usize>L * <usize>hd) << 2) * 2 + ((<usize>L * <usize>L) << 3);
+  const WORDS = ROW + (<usize>L << 2);
+  const LL = <usize>L * <usize>L;
+  const tv = i32x4.splat(keepT);
+  const sv = f32x4.splat(scale);
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const b = <usize>(n * H + h);
+      const q = pqkv + ((<usize>n * <usize>sN + <usize>(h * hd)) << 2);
+      const k = q + (<usize>E << 2);
+      const v = k + (<usize>E << 2);
+      for (let i = 0; i < L; i++) {
+        const r = <usize>i * <usize>sL;
+        for (let d = 0; d < hd; d++) {
+          store<f32>(QS + ((<usize>i * <usize>hd + <usize>d) << 2), load<f32>(q + ((r + <usize>d) << 2)) / sq);
+          store<f32>(KT + ((<usize>d * <usize>L + <usize>i) << 2), load<f32>(k + ((r + <usize>d) << 2)));
+        }
+      }
+      for (let i = 0; i < L; i++) {
+        rowTimesT(QS + ((<usize>i * <usize>hd) << 2), KT, hd, L, ROW);
+        // softmax over the row
+        let mv = f32x4.splat(-Infinity);
+        let j = 0;
+        for (; j + 4 <= L; j += 4) mv = f32x4.max(mv, v128.load(ROW + (<usize>j << 2)));
+        let m = max<f32>(max<f32>(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max<f32>(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+        for (; j < L; j++) m = max<f32>(m, load<f32>(ROW + (<usize>j << 2)));
+        if (Mathf.abs(m) == Infinity) m = 0;
+        const ms = f32x4.splat(m);
+        let acc = f32x4.splat(0);
+        j = 0;
+        for (; j + 4 <= L; j += 4) {
+          const e = expf4(f32x4.sub(v128.load(ROW + (<usize>j << 2)), ms));
+          v128.store(ROW + (<usize>j << 2), e);
+          acc = f32x4.add(acc, e);
+        }
+        let sum = hsum4(acc);
+        for (; j < L; j++) {
+          const e = expf1(load<f32>(ROW + (<usize>j << 2)) - m);
+          store<f32>(ROW + (<usize>j << 2), e);
+          sum += e;
+        }
+        const inv = f32x4.splat(sum);
+        const prow = pp + ((b * LL + <usize>i * <usize>L) << 2);
+        const mrow = pm + b * LL + <usize>i * <usize>L;
+        j = 0;
+        for (; j + 4 <= L; j += 4) {
+          const p = f32x4.div(v128.load(ROW + (<usize>j << 2)), inv);
+          if (pp != 0) v128.store(prow + (<usize>j << 2), p);
+          v128.store(ROW + (<usize>j << 2), p);
+        }
+        for (; j < L; j++) {
+          const p = load<f32>(ROW + (<usize>j << 2)) / sum;
+          if (pp != 0) store<f32>(prow + (<usize>j << 2), p);
+          store<f32>(ROW + (<usize>j << 2), p);
+        }
+        if (keepT > 0) {
+          mti = drawUniform24(state, mti, L, WORDS);
+          j = 0;
+          for (; j + 4 <= L; j += 4) {
+            const keep = i32x4.lt_s(v128.load(WORDS + (<usize>j << 2)), tv);
+            if (pm != 0) {
+              // lanes are 0 or −1: narrow to bytes 0 / 1
+              const b16 = i16x8.narrow_i32x4_s(keep, keep);
+              const b8 = i8x16.narrow_i16x8_s(b16, b16);
+              store<u32>(mrow + <usize>j, i32x4.extract_lane(v128.and(b8, i8x16.splat(1)), 0));
+            }
+            v128.store(ROW + (<usize>j << 2), f32x4.mul(v128.load(ROW + (<usize>j << 2)), v128.and(sv, keep)));
+          }
+          for (; j < L; j++) {
+            const keep = load<i32>(WORDS + (<usize>j << 2)) < keepT;
+            if (pm != 0) store<u8>(mrow + <usize>j, keep ? 1 : 0);
+            store<f32>(ROW + (<usize>j << 2), load<f32>(ROW + (<usize>j << 2)) * (keep ? scale : 0));
+          }
+        }
+        const out = po + ((<usize>n * <usize>oN + <usize>i * <usize>oL + <usize>(h * hd)) << 2);
+        weightedRows(ROW, 1, v, sL, hd, L, 1, out);
+      }
+    }
+  }
+  return mti;
+}
+
+function forwardF64(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, po: usize, oN: i32, oL: i32,
+  pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f64, scratch: usize): i32 {
+  const E = H * hd;
+  const sq = Math.sqrt(<f64>hd);
+  const ROW = scratch;
+  const WORDS = scratch + (<usize>L << 3);
+  const LL = <usize>L * <usize>L;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const b = <usize>(n * H + h);
+      const q = pqkv + ((<usize>n * <usize>sN + <usize>(h * hd)) << 3);
+      const k = q + (<usize>E << 3);
+      const v = k + (<usize>E << 3);
+      for (let i = 0; i < L; i++) {
+        const qi = q + ((<usize>i * <usize>sL) << 3);
+        let m = -Infinity;
+        for (let j = 0; j < L; j++) {
+          const kj = k + ((<usize>j * <usize>sL) << 3);
+          let s = 0.0;
+          for (let d = 0; d < hd; d++) s += (load<f64>(qi + (<usize>d << 3)) / sq) * load<f64>(kj + (<usize>d << 3));
+          store<f64>(ROW + (<usize>j << 3), s);
+          m = max<f64>(m, s);
+        }
+        if (Math.abs(m) == Infinity) m = 0;
+        let sum = 0.0;
+        for (let j = 0; j < L; j++) {
+          const e = Math.exp(load<f64>(ROW + (<usize>j << 3)) - m);
+          store<f64>(ROW + (<usize>j << 3), e);
+          sum += e;
+        }
+        if (keepT > 0) mti = drawUniform24(state, mti, L, WORDS);
+        for (let j = 0; j < L; j++) {
+          let p = load<f64>(ROW + (<usize>j << 3)) / sum;
+          if (pp != 0) store<f64>(pp + ((b * LL + <usize>i * <usize>L + <usize>j) << 3), p);
+          if (keepT > 0) {
+            const keep = load<i32>(WORDS + (<usize>j << 2)) < keepT;
+            if (pm != 0) store<u8>(pm + b * LL + <usize>i * <usize>L + <usize>j, keep ? 1 : 0);
+            p = keep ? p * scale : 0;
+          }
+          store<f64>(ROW + (<usize>j << 3), p);
+        }
+        const out = po + ((<usize>n * <usize>oN + <usize>i * <usize>oL + <usize>(h * hd)) << 3);
+        for (let d = 0; d < hd; d++) {
+          let o = 0.0;
+          for (let j = 0; j < L; j++) o += load<f64>(ROW + (<usize>j << 3)) * load<f64>(v + ((<usize>j * <usize>sL + <usize>d) << 3));
+          store<f64>(out + (<usize>d << 3), o);
+        }
+      }
+    }
+  }
+  return mti;
+}
+
+// ---- backward ---------------------------------------------------------------------------------
+
+/**
+ * Gradient of qkv (written to pd, token layout with strides dN, dL, every element written) from
+ * the output gradient g (strides gN, gL), qkv, the saved probabilities pp and keep bytes pm (0:
+ * no dropout). With P the probabilities, M the mask times `scale`, Pd = P·M:
+ *   dV = Pdᵀ·g, dP = (g·Vᵀ)·M, dS = P·(dP − Σ_j dP·P), dQ = dS·K / √hd, dK = dSᵀ·(Q / √hd).
+ */
+export function attentionBackward(dt: i32, N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32,
+  pp: usize, pm: usize, scale: f64, pg: usize, gN: i32, gL: i32, pd: usize, dN: i32, dL: i32, scratch: usize): void {
+  if (dt == F32) backwardF32(N, L, H, hd, pqkv, sN, sL, pp, pm, <f32>scale, pg, gN, gL, pd, dN, dL, scratch);
+  else backwardF64(N, L, H, hd, pqkv, sN, sL, pp, pm, scale, pg, gN, gL, pd, dN, dL, scratch);
+}
+
+function backwardF32(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, pp: usize, pm: usize, scale: f32,
+  pg: usize, gN: i32, gL: i32, pd: usize, dN: i32, dL: i32, scratch: usize): void {
+  const E = H * hd;
+  const sq = <f32>Math.sqrt(<f64>hd);
+  const LH = (<usize>L * <usize>hd) << 2;
+  const QS = scratch;
+  const VT = QS + LH * 2;
+  const PD = VT + LH;
+  const DS = PD + ((<usize>L * <usize>L) << 2);
+  const ROW = DS + ((<usize>L * <usize>L) << 2);
+  const LL = <usize>L * <usize>L;
+  const sv = f32x4.splat(scale);
+  const zero = i32x4.splat(0);
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const b = <usize>(n * H + h);
+      const q = pqkv + ((<usize>n * <usize>sN + <usize>(h * hd)) << 2);
+      const k = q + (<usize>E << 2);
+      const v = k + (<usize>E << 2);
+      const g = pg + ((<usize>n * <usize>gN + <usize>(h * hd)) << 2);
+      const dq = pd + ((<usize>n * <usize>dN + <usize>(h * hd)) << 2);
+      const dk = dq + (<usize>E << 2);
+      const dv = dk + (<usize>E << 2);
+      for (let i = 0; i < L; i++) {
+        const r = <usize>i * <usize>sL;
+        for (let d = 0; d < hd; d++) {
+          store<f32>(QS + ((<usize>i * <usize>hd + <usize>d) << 2), load<f32>(q + ((r + <usize>d) << 2)) / sq);
+          store<f32>(VT + ((<usize>d * <usize>L + <usize>i) << 2), load<f32>(v + ((r + <usize>d) << 2)));
+        }
+      }
+      for (let i = 0; i < L; i++) {
+        const gi = g + ((<usize>i * <usize>gL) << 2);
+        rowTimesT(gi, VT, hd, L, ROW); // ROW = (g·Vᵀ)[i, :] = dPd
+        const prow = pp + ((b * LL + <usize>i * <usize>L) << 2);
+        const mrow = pm + b * LL + <usize>i * <usize>L;
+        const pdrow = PD + ((<usize>i * <usize>L) << 2);
+        const dsrow = DS + ((<usize>i * <usize>L) << 2);
+        let acc = f32x4.splat(0);
+        let j = 0;
+        for (; j + 4 <= L; j += 4) {
+          const p = v128.load(prow + (<usize>j << 2));
+          let dp = v128.load(ROW + (<usize>j << 2));
+          let pdv = p;
+          if (pm != 0) {
+            // four keep bytes → four lanes of 0 / −1
+            const bytes = i32x4.splat(<i32>load<u32>(mrow + <usize>j));
+            const lanes = i32x4.ne(v128.and(bytes, i32x4(0xff, 0xff00, 0xff0000, <i32>0xff000000)), zero);
+            const mk = v128.and(sv, lanes);
+            dp = f32x4.mul(dp, mk);
+            pdv = f32x4.mul(p, mk);
+          }
+          v128.store(pdrow + (<usize>j << 2), pdv);
+          v128.store(ROW + (<usize>j << 2), dp);
+          acc = f32x4.add(acc, f32x4.mul(dp, p));
+        }
+        let rs = hsum4(acc);
+        for (; j < L; j++) {
+          const p = load<f32>(prow + (<usize>j << 2));
+          let dp = load<f32>(ROW + (<usize>j << 2));
+          let pdv = p;
+          if (pm != 0) {
+            const mk: f32 = load<u8>(mrow + <usize>j) != 0 ? scale : 0;
+            dp *= mk;
+            pdv = p * mk;
+          }
+          store<f32>(pdrow + (<usize>j << 2), pdv);
+          store<f32>(ROW + (<usize>j << 2), dp);
+          rs += dp * p;
+        }
+        const rv = f32x4.splat(rs);
+        j = 0;
+        for (; j + 4 <= L; j += 4) {
+          v128.store(dsrow + (<usize>j << 2), f32x4.mul(v128.load(prow + (<usize>j << 2)), f32x4.sub(v128.load(ROW + (<usize>j << 2)), rv)));
+        }
+        for (; j < L; j++) store<f32>(dsrow + (<usize>j << 2), load<f32>(prow + (<usize>j << 2)) * (load<f32>(ROW + (<usize>j << 2)) - rs));
+        // dQ[i] = dS[i, :]·K / √hd
+        weightedRows(dsrow, 1, k, sL, hd, L, 1 / sq, dq + ((<usize>i * <usize>dL) << 2));
+      }
+      for (let j = 0; j < L; j++) {
+        // dK[j] = Σ_i dS[i, j]·QS[i]; dV[j] = Σ_i Pd[i, j]·g[i]
+        weightedRows(DS + (<usize>j << 2), L, QS, hd, hd, L, 1, dk + ((<usize>j * <usize>dL) << 2));
+        weightedRows(PD + (<usize>j << 2), L, g, gL, hd, L, 1, dv + ((<usize>j * <usize>dL) << 2));
+      }
+    }
+  }
+}
+
+function backwardF64(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, pp: usize, pm: usize, scale: f64,
+  pg: usize, gN: i32, gL: i32, pd: usize, dN: i32, dL: i32, scratch: usize): void {
+  const E = H * hd;
+  const sq = Math.sqrt(<f64>hd);
+  const LL = <usize>L * <usize>L;
+  const PD = scratch;
+  const DS = scratch + (LL << 3);
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const b = <usize>(n * H + h);
+      const q = pqkv + ((<usize>n * <usize>sN + <usize>(h * hd)) << 3);
+      const k = q + (<usize>E << 3);
+      const v = k + (<usize>E << 3);
+      const g = pg + ((<usize>n * <usize>gN + <usize>(h * hd)) << 3);
+      const dq = pd + ((<usize>n * <usize>dN + <usize>(h * hd)) << 3);
+      const dk = dq + (<usize>E << 3);
+      const dv = dk + (<usize>E << 3);
+      for (let i = 0; i < L; i++) {
+        const gi = g + ((<usize>i * <usize>gL) << 3);
+        let rs = 0.0;
+        for (let j = 0; j < L; j++) {
+          const vj = v + ((<usize>j * <usize>sL) << 3);
+          let dp = 0.0;
+          for (let d = 0; d < hd; d++) dp += load<f64>(gi + (<usize>d << 3)) * load<f64>(vj + (<usize>d << 3));
+          const p = load<f64>(pp + ((b * LL + <usize>i * <usize>L + <usize>j) << 3));
+          const mk = pm == 0 ? 1.0 : load<u8>(pm + b * LL + <usize>i * <usize>L + <usize>j) != 0 ? scale : 0.0;
+          dp *= mk;
+          store<f64>(PD + ((<usize>i * <usize>L + <usize>j) << 3), p * mk);
+          store<f64>(DS + ((<usize>i * <usize>L + <usize>j) << 3), dp);
+          rs += dp * p;
+        }
+        for (let j = 0; j < L; j++) {
+          const p = load<f64>(pp + ((b * LL + <usize>i * <usize>L + <usize>j) << 3));
+          const a = DS + ((<usize>i * <usize>L + <usize>j) << 3);
+          store<f64>(a, p * (load<f64>(a) - rs));
+        }
+        for (let d = 0; d < hd; d++) {
+          let s = 0.0;
+          for (let j = 0; j < L; j++) s += load<f64>(DS + ((<usize>i * <usize>L + <usize>j) << 3)) * load<f64>(k + ((<usize>j * <usize>sL + <usize>d) << 3));
+          store<f64>(dq + ((<usize>i * <usize>dL + <usize>d) << 3), s / sq);
+        }
+      }
+      for (let j = 0; j < L; j++) {
+        for (let d = 0; d < hd; d++) {
+          let sk = 0.0;
+          let sv = 0.0;
+          for (let i = 0; i < L; i++) {
+            sk += load<f64>(DS + ((<usize>i * <usize>L + <usize>j) << 3)) * (load<f64>(q + ((<usize>i * <usize>sL + <usize>d) << 3)) / sq);
+            sv += load<f64>(PD + ((<usize>i * <usize>L + <usize>j) << 3)) * load<f64>(g + ((<usize>i * <usize>gL + <usize>d) << 3));
+          }
+          store<f64>(dk + ((<usize>j * <usize>dL + <usize>d) << 3), sk);
+          store<f64>(dv + ((<usize>j * <usize>dL + <usize>d) << 3), sv);
+        }
+      }
+    }
+  }
+}
