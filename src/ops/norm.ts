@@ -1,7 +1,9 @@
 /**
- * Normalisation layers' functional forms: layer norm and batch norm. Both are composites of
- * reductions and elementwise ops, so their gradients (including the coupling through the batch
- * mean and variance) come from autograd rather than hand-written rules.
+ * Normalisation layers' functional forms: layer norm and batch norm. Each is written once as a
+ * composite of reductions and elementwise ops (gradients, including the coupling through the
+ * mean and variance, from autograd; the reference backend's path and the oracle), and uses the
+ * backend's fused kernels (Backend.fused.layerNorm / batchNorm and their backwards) when it has
+ * them, with hand-written gradients that fall back to differentiable ops under createGraph.
  */
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
@@ -117,6 +119,10 @@ function fusedLayerNorm(x: Tensor, ns: readonly number[], weight: Tensor | null,
  * Shapes: `runningMean`, `runningVar`, `weight`, `bias` hold C elements each; the output has
  * `x`'s shape. Running buffers may be null only in training mode.
  *
+ * On a backend with a fused batch norm (wasm) the statistics, the normalisation and the
+ * gradients each take one or two passes over x per channel (two-pass mean and variance, never
+ * E[x²] − E[x]²); the result matches the composite to rounding.
+ *
  * @example
  * ```ts
  * const mean = zeros([3]);
@@ -145,12 +151,42 @@ export function batchNorm(
     checkSameBackend('batchNorm', x, t);
   }
   if (!Number.isFinite(momentum)) throw new ValueError('batchNorm', `momentum must be a finite number, got ${momentum}`);
-  const axes = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
-  const bshape = x.shape.map((s, i) => (i === 1 ? s : 1));
-  let y: Tensor;
   if (training) {
     const n = x.numel() / c;
     if (n <= 1) throw new ValueError('batchNorm', `Expected more than 1 value per channel when training, got input size [${x.shape.join(',')}]`);
+  } else if (!runningMean || !runningVar) {
+    throw new ValueError('batchNorm', 'runningMean and runningVar are required in eval mode (training = false)');
+  }
+  const opts: BatchNormArgs = { runningMean, runningVar, weight: weight ?? null, bias: bias ?? null, training, momentum, eps };
+  return fusedBatchNorm(x, opts) ?? batchNormComposite(x, opts);
+}
+
+/** batchNorm's arguments once validated (running buffers present in eval mode). */
+interface BatchNormArgs {
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly training: boolean;
+  readonly momentum: number;
+  readonly eps: number;
+}
+
+/** Axes batch norm reduces over (all but the channel dim 1) and the shape that broadcasts a [C] tensor against x. */
+function bnAxes(x: Tensor): { axes: number[]; bshape: number[] } {
+  return {
+    axes: [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)],
+    bshape: x.shape.map((s, i) => (i === 1 ? s : 1)),
+  };
+}
+
+/** The composite: reductions and elementwise ops, differentiated by autograd. */
+function batchNormComposite(x: Tensor, a: BatchNormArgs): Tensor {
+  const { runningMean, runningVar, weight, bias, momentum, eps } = a;
+  const { axes, bshape } = bnAxes(x);
+  let y: Tensor;
+  if (a.training) {
+    const n = x.numel() / x.shape[1]!;
     const mean = x.mean(axes, true);
     const centered = x.sub(mean);
     const variance = centered.mul(centered).mean(axes, true);
@@ -160,12 +196,85 @@ export function batchNorm(
       if (runningVar) updateRunning(runningVar, variance.mul(n / (n - 1)), momentum);
     });
   } else {
-    if (!runningMean || !runningVar) throw new ValueError('batchNorm', 'runningMean and runningVar are required in eval mode (training = false)');
-    y = x.sub(runningMean.reshape(bshape)).mul(runningVar.reshape(bshape).add(eps).rsqrt());
+    y = x.sub(runningMean!.reshape(bshape)).mul(runningVar!.reshape(bshape).add(eps).rsqrt());
   }
   if (weight) y = y.mul(weight.reshape(bshape));
   if (bias) y = y.add(bias.reshape(bshape));
   return y;
+}
+
+/**
+ * Batch norm's gradients written with differentiable tensor ops (the rule the fused backward
+ * implements), for a backward pass that is itself recorded (createGraph). Training, with
+ * x̂ = (x − mean)·rstd over the batch statistics and ĝ = g·w:
+ * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); eval (`stats` = the running mean and rstd the forward
+ * used, constants): dx = ĝ·rstd. dw = Σ g·x̂ and db = Σ g over every dim but the channel's.
+ */
+function batchNormGrads(x: Tensor, weight: Tensor | null, bias: Tensor | null, stats: { mean: Tensor; rstd: Tensor } | null, eps: number, g: Tensor): Tensor[] {
+  const { axes, bshape } = bnAxes(x);
+  let xhat: Tensor;
+  let rstd: Tensor;
+  if (stats === null) {
+    const xc = x.sub(x.mean(axes, true));
+    rstd = xc.mul(xc).mean(axes, true).add(eps).rsqrt();
+    xhat = xc.mul(rstd);
+  } else {
+    rstd = stats.rstd.reshape(bshape);
+    xhat = x.sub(stats.mean.reshape(bshape)).mul(rstd);
+  }
+  const gw = weight ? g.mul(weight.reshape(bshape)) : g;
+  const dx = stats === null ? rstd.mul(gw.sub(gw.mean(axes, true)).sub(xhat.mul(gw.mul(xhat).mean(axes, true)))) : gw.mul(rstd);
+  const out = [dx];
+  if (weight) out.push(g.mul(xhat).sum(axes).reshape([...weight.shape]));
+  if (bias) out.push(g.sum(axes).reshape([...bias.shape]));
+  return out;
+}
+
+/**
+ * The backend's fused batch norm (Backend.fused.batchNorm) over x viewed as [N, C, S], with its
+ * fused backward; null when the backend has none. The running buffers are updated from the
+ * kernel's mean and variance ([C] tensors, no further pass over x). When the backward pass is
+ * itself recorded (createGraph), the gradients are built from differentiable ops
+ * (batchNormGrads).
+ */
+function fusedBatchNorm(x: Tensor, a: BatchNormArgs): Tensor | null {
+  const kern = x.backend.fused;
+  if (kern?.batchNorm === undefined || x.numel() === 0) return null;
+  const { runningMean, runningVar, weight, bias, training, momentum, eps } = a;
+  // Running buffers that require grad (unusual) get their gradient from the composite in eval.
+  if (!training && (runningMean!.requiresGrad || runningVar!.requiresGrad)) return null;
+  const N = x.shape[0]!;
+  const C = x.shape[1]!;
+  const S = x.numel() / (N * C);
+  const x3 = x.detach().reshape([N, C, S]);
+  const flat = (t: Tensor | null): Tensor | null => (t ? t.detach().reshape([C]) : null);
+  const w1 = flat(weight);
+  const running = training ? null : { mean: flat(runningMean)!, var: flat(runningVar)! };
+  const r = kern.batchNorm(x3, w1, flat(bias), running, eps);
+  if (r === null) return null;
+  const mean = wrap(r.mean, [C]);
+  const rstd = wrap(r.rstd, [C]);
+  if (training) {
+    const n = N * S;
+    noGrad(() => {
+      if (runningMean) updateRunning(runningMean, mean, momentum);
+      if (runningVar) updateRunning(runningVar, wrap(r.var, [C]).mul(n / (n - 1)), momentum);
+    });
+  }
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  return record(wrap(r.y, x.shape), 'batchNorm', inputs, (g) => {
+    if (!isGradEnabled() && kern.batchNormBackward !== undefined && g.dtype === x.dtype) {
+      const want = { input: x.requiresGrad, weight: weight?.requiresGrad === true, bias: bias?.requiresGrad === true };
+      const gb = kern.batchNormBackward(x3, mean, rstd, w1, g.reshape([N, C, S]), training, want);
+      if (gb !== null) {
+        const out = [gb.dx ? wrap(gb.dx, x.shape) : null];
+        if (weight) out.push(gb.dweight ? wrap(gb.dweight, weight.shape) : null);
+        if (bias) out.push(gb.dbias ? wrap(gb.dbias, bias.shape) : null);
+        return out;
+      }
+    }
+    return batchNormGrads(x, weight, bias, training ? null : { mean, rstd }, eps, g);
+  });
 }
 
 /** running ← (1 - momentum) · running + momentum · stat, in place (caller holds noGrad). */
