@@ -2,9 +2,13 @@
  * Sliding windows and convolutions. `unfold` (im2col) and `fold` (col2im) are the differentiable
  * wrappers of the backend's window kernels, each the other's gradient; convolution is then
  * unfold + a grouped matmul, so its gradients (input, weight, bias, and higher orders) come from
- * the existing rules of reshape, matmul and add.
+ * the existing rules of reshape, matmul and add. Where the backend has a fused convolution
+ * (Backend.fused.conv2d, groups = 1; conv1d runs as a 1×k conv2d), that runs instead, as one
+ * autograd node whose backward is the fused backward, or, when the backward pass is itself
+ * recorded (createGraph), the same gradients built from unfold/matmul/fold (convGrads).
  */
 import type { UnfoldGeometry } from '../backend/types.js';
+import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -164,15 +168,68 @@ function convNd(op: string, nd: number, input: Tensor, weight: Tensor, bias: Ten
   const xp = extra.some((e) => e > 0) ? constantPadNd(x, [0, 0, 0, 0, ...extra.flatMap((e) => [0, e])], 0) : x;
   const g: UnfoldGeometry = { kernel, stride, padding, dilation };
   const out = checkWindows(op, xp.shape.slice(2), g, shapes);
+  const N = x.shape[0]!;
+  const fusedY = groups === 1 ? fusedConv(xp, weight, g, nd) : null;
+  if (fusedY !== null) {
+    const y = bias ? fusedY.add(bias.reshape([Co, ...out.map(() => 1)])) : fusedY;
+    return batched ? y : y.squeeze(0);
+  }
   const K = kernel.reduce((a, b) => a * b, 1);
   const L = out.reduce((a, b) => a * b, 1);
-  const N = x.shape[0]!;
   // [N, C, *k, *out] → [N, G, C/G·K, L]: channel-major, so each group's rows are contiguous.
   const cols = unfold(xp, g, 0).reshape([N, groups, Cg * K, L]);
   const w = weight.reshape([groups, Co / groups, Cg * K]);
   let y = matmul(w, cols).reshape([N, Co, ...out]);
   if (bias) y = y.add(bias.reshape([Co, ...out.map(() => 1)]));
   return batched ? y : y.squeeze(0);
+}
+
+/**
+ * Gradients of y = conv(x, weight) (groups = 1, no bias) for the output gradient gy, written with
+ * differentiable ops so that a recorded backward (createGraph) can itself be differentiated:
+ * dweight = Σ_n gy_n · cols_nᵀ, dx = fold(weightᵀ · gy_n).
+ */
+function convGrads(x: Tensor, weight: Tensor, g: UnfoldGeometry, gy: Tensor): [Tensor, Tensor] {
+  const N = x.shape[0]!;
+  const Co = weight.shape[0]!;
+  const CK = weight.numel() / Co;
+  const out = gy.shape.slice(2);
+  const L = out.reduce((a, b) => a * b, 1);
+  const gy2 = gy.reshape([N, Co, L]);
+  const cols = unfold(x, g, 0).reshape([N, CK, L]);
+  const dweight = matmul(gy2, cols.transpose(1, 2)).sum(0).reshape(weight.shape);
+  const dcols = matmul(weight.reshape([Co, CK]).transpose(0, 1), gy2).reshape([N, x.shape[1]!, ...g.kernel, ...out]);
+  return [fold(dcols, g, x.shape.slice(2)), dweight];
+}
+
+/**
+ * The backend's fused convolution of x [N, C, *spatial] (already padded for 'same') with weight
+ * [Co, C, *kernel], 1 or 2 spatial dims, no bias; null when the backend has none or declines.
+ * One autograd node with inputs [x, weight].
+ */
+function fusedConv(x: Tensor, weight: Tensor, g: UnfoldGeometry, nd: number): Tensor | null {
+  const kern = x.backend.fused;
+  if (kern?.conv2d === undefined || (nd !== 1 && nd !== 2)) return null;
+  // conv1d is a conv2d over a height of 1.
+  const to2d = (t: Tensor): Tensor => (nd === 1 ? t.unsqueeze(2) : t);
+  const g2: UnfoldGeometry = nd === 2 ? g : {
+    kernel: [1, g.kernel[0]!], stride: [1, g.stride[0]!], padding: [0, g.padding[0]!], dilation: [1, g.dilation[0]!],
+  };
+  const xd = to2d(x.detach());
+  const wd = to2d(weight.detach());
+  const r = kern.conv2d(xd, wd, g2);
+  if (r === null) return null;
+  const out = windowCounts(x.shape.slice(2), g);
+  const N = x.shape[0]!;
+  const Co = weight.shape[0]!;
+  return record(wrap(r, [N, Co, ...out]), nd === 1 ? 'conv1d' : 'conv2d', [x, weight], (gy) => {
+    if (!isGradEnabled() && kern.conv2dBackward !== undefined && gy.dtype === x.dtype) {
+      const gy2 = nd === 1 ? gy.unsqueeze(2) : gy;
+      const b = kern.conv2dBackward(xd, wd, gy2, g2, x.requiresGrad, weight.requiresGrad);
+      if (b !== null) return [b.dx ? wrap(b.dx, x.shape) : null, b.dweight ? wrap(b.dweight, weight.shape) : null];
+    }
+    return convGrads(x, weight, g, gy);
+  });
 }
 
 /**
