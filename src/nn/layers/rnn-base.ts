@@ -2,7 +2,10 @@
  * RNNBase: parameters, validation and the time loop shared by nn.RNN, nn.LSTM and nn.GRU.
  *
  * The loop runs each layer and direction over time with the input projection of all time steps
- * done in one matmul. Variable lengths are handled by masking instead of packing: at step t a
+ * done in one matmul. On a backend with fused sequence kernels (wasm), each layer direction then
+ * runs its whole recurrence as one op with one autograd node (ops/rnn-seq.ts; not an LSTM with
+ * projection); elsewhere it runs step by step as written here.
+ * Variable lengths are handled by masking instead of packing: at step t a
  * sequence with length ≤ t keeps its state and outputs zero, which gives exactly the numbers of
  * PyTorch's pack_padded_sequence → RNN → pad_packed_sequence (the reverse direction of a sequence
  * sees only its initial state until it reaches its own last valid step).
@@ -10,6 +13,7 @@
 import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, stack, where } from '../../ops/index.js';
+import { lstmSequenceFused, rnnSequenceFused } from '../../ops/rnn-seq.js';
 import { tensor, zeros } from '../../tensor/create.js';
 import { isIntegral } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -73,13 +77,27 @@ export interface LSTMOutput extends RNNOutput {
 /** Parameter names of one layer and direction (null where the layer has no such parameter). */
 interface WeightNames { wih: string; whh: string; bih: string | null; bhh: string | null; whr: string | null }
 interface Weights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null; whr: Tensor | null }
+type RecurrentWeights = Pick<Weights, 'whh' | 'bhh' | 'whr'>;
+
+let fusedRecurrence = true;
+
+/**
+ * Switches the fused sequence path off (false) or back on (true, the default) and returns
+ * the previous setting. Internal: the tests compare the fused op with the per-step composite on
+ * the same backend; results agree to rounding either way.
+ */
+export function setFusedRecurrence(enabled: boolean): boolean {
+  const prev = fusedRecurrence;
+  fusedRecurrence = enabled;
+  return prev;
+}
 
 /**
  * Runs one direction of one layer over time. `gi` (L, N, G·H) is the input projection; `masks`
  * (one (N, 1) bool per step, true = valid) is null when every sequence has the full length.
  */
 function runDirection(
-  mode: RNNMode, gi: Tensor, h0: Tensor, c0: Tensor | null, w: Weights, reverse: boolean, masks: Tensor[] | null,
+  mode: RNNMode, gi: Tensor, h0: Tensor, c0: Tensor | null, w: RecurrentWeights, reverse: boolean, masks: Tensor[] | null,
 ): { out: Tensor; h: Tensor; c: Tensor | null } {
   const L = gi.shape[0]!;
   const outs = new Array<Tensor>(L);
@@ -235,7 +253,10 @@ export abstract class RNNBase extends Module {
       for (let d = 0; d < D; d++) {
         const i = k * D + d;
         const w = this.weights(i);
-        const r = runDirection(this.mode, linearLast(x, w.wih, w.bih), hx.select(0, i), cx ? cx.select(0, i) : null, w, d === 1, masks);
+        const gi = linearLast(x, w.wih, w.bih);
+        const [h0i, c0i] = [hx.select(0, i), cx ? cx.select(0, i) : null];
+        const r = (fusedRecurrence ? fusedDirection(this.mode, gi, h0i, c0i, w, d === 1, masks ? lengths : null, masks) : null)
+          ?? runDirection(this.mode, gi, h0i, c0i, w, d === 1, masks);
         outs.push(r.out);
         hs.push(r.h);
         if (r.c) cs.push(r.c);
@@ -289,6 +310,28 @@ export abstract class RNNBase extends Module {
     if (bad >= 0) throw new ShapeError(op, `lengths[${bad}] = ${lengths[bad]} is out of range: every length must be an integer in 1 … ${L} (the sequence length) for input ${fmtShape(input.shape)}`);
     return lengths;
   }
+}
+
+/**
+ * One direction through the fused sequence op (ops/rnn-seq.ts), or null when the backend has
+ * no kernel for it (or the LSTM has a projection). The composite it is given is runDirection.
+ */
+function fusedDirection(
+  mode: RNNMode, gi: Tensor, h0: Tensor, c0: Tensor | null, w: RecurrentWeights, reverse: boolean,
+  lengths: readonly number[] | null, masks: Tensor[] | null,
+): { out: Tensor; h: Tensor; c: Tensor | null } | null {
+  if (mode === 'LSTM') {
+    if (w.whr !== null || c0 === null) return null;
+    return lstmSequenceFused(gi, h0, c0, w.whh, w.bhh, lengths, reverse, (g, h, c, whh, bhh) => {
+      const r = runDirection(mode, g, h, c, { whh, bhh, whr: null }, reverse, masks);
+      return cat([r.out, r.h.unsqueeze(0), r.c!.unsqueeze(0)], 0);
+    });
+  }
+  const r = rnnSequenceFused(mode, gi, h0, w.whh, w.bhh, lengths, reverse, (g, h, whh, bhh) => {
+    const q = runDirection(mode, g, h, null, { whh, bhh, whr: null }, reverse, masks);
+    return cat([q.out, q.h.unsqueeze(0)], 0);
+  });
+  return r && { ...r, c: null };
 }
 
 /** Lengths from an (N, L) bool padding mask (true = padding), checking that it is a prefix mask. */
