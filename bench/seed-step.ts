@@ -6,8 +6,8 @@
  *
  *   node build/bench/seed-step.js [--steps 5] [--infer 5] [--backend wasm] [--batch 32] [--threads n]
  *
- * Besides wall-clock medians it reports the process's CPU time per training step (all threads),
- * which stays meaningful when other processes share the cores.
+ * Besides wall-clock medians it reports the process's CPU time per training and inference step
+ * (all threads), which stays meaningful when other processes share the cores.
  *
  * Imports the source build (build/src), so it measures the working tree without `npm run build`
  * (the .wasm kernels still come from dist/backend/wasm, built by `npm run build:wasm`).
@@ -69,11 +69,17 @@ for (let s = 0; s < steps + 1; s++) {
   }
 }
 const inferTimes: number[] = [];
+const inferCpuTimes: number[] = [];
 model.eval();
 for (let s = 0; s < inferSteps + 1; s++) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   torch.noGrad(() => model.forward(ids)).reshape([-1]).narrow(0, 0, 1).item();
-  if (s > 0) inferTimes.push(performance.now() - t0);
+  if (s > 0) {
+    inferTimes.push(performance.now() - t0);
+    const cu = process.cpuUsage(c0);
+    inferCpuTimes.push((cu.user + cu.system) / 1000);
+  }
 }
 const trainMs = median(times);
 const inferMs = median(inferTimes);
@@ -86,6 +92,7 @@ console.log(JSON.stringify({
   trainCpuMsMedian: +median(cpuTimes).toFixed(1),
   inferMsMedian: +inferMs.toFixed(1),
   inferSamplesPerSec: +((c.batch * 1000) / inferMs).toFixed(1),
+  inferCpuMsMedian: +median(inferCpuTimes).toFixed(1),
   losses: losses.map((l) => +l.toFixed(5)),
   wasm: torch.wasmMemoryStats(),
   rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),

@@ -4,6 +4,8 @@
  */
 import { AutogradError, ShapeError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
+import type { Storage } from '../backend/types.js';
+import { releaseStorage } from '../tensor/release.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { enableGrad, noGrad } from './mode.js';
 
@@ -40,34 +42,73 @@ function run(
   wanted: Set<Tensor> | null,
 ): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
-  const add = (t: Tensor, g: Tensor): void => {
-    const prev = grads.get(t);
-    grads.set(t, prev ? prev.add(g) : g);
+  // Gradients are temporaries: once a node has consumed its output's gradient and no entry of
+  // `grads` shares its storage, nothing can read it again (without createGraph no backward rule
+  // keeps one), so it is freed at once instead of waiting for a garbage collection. Entries
+  // are counted per storage because rules return the same gradient, or views of it, to
+  // several inputs; the caller's root gradients are never freed.
+  const refs = new Map<Storage, number>();
+  const keep = new Set<Storage>(rootGrads.map((g) => g.storage));
+  const recycle = opts.createGraph !== true;
+  const hold = (g: Tensor): void => void refs.set(g.storage, (refs.get(g.storage) ?? 0) + 1);
+  const drop = (g: Tensor): void => {
+    const n = (refs.get(g.storage) ?? 1) - 1;
+    if (n <= 0) refs.delete(g.storage);
+    else refs.set(g.storage, n);
   };
-  roots.forEach((r, i) => add(r, rootGrads[i]!));
+  const free = (gs: readonly Tensor[]): void => {
+    if (!recycle) return;
+    for (const g of gs) if (!refs.has(g.storage) && !keep.has(g.storage)) releaseStorage(g);
+  };
+  const add = (t: Tensor, g: Tensor, dead: Tensor[]): void => {
+    const prev = grads.get(t);
+    const next = prev ? prev.add(g) : g;
+    if (prev) {
+      drop(prev);
+      dead.push(prev, g);
+    }
+    grads.set(t, next);
+    hold(next);
+  };
+  roots.forEach((r, i) => add(r, rootGrads[i]!, []));
   const order = topoOrder(roots);
   const body = (): void => {
     for (const t of order) {
       const g = grads.get(t);
       const node = t.gradFn;
       if (!node || g === undefined) continue;
-      if (wanted?.has(t) !== true && !t._retainsGrad) grads.delete(t);
-      else if (t._retainsGrad && wanted === null) t._accumulateGrad(g, opts.createGraph === true);
+      if (wanted?.has(t) !== true && !t._retainsGrad) {
+        grads.delete(t);
+        drop(g);
+      } else if (t._retainsGrad && wanted === null) t._accumulateGrad(g, opts.createGraph === true);
       const inputGrads = node.apply(g);
+      const dead: Tensor[] = [g];
       node.inputs.forEach((inp, i) => {
         const ig = inputGrads[i];
-        if (!inp || ig === null || ig === undefined) return;
+        if (ig === null || ig === undefined) return;
+        if (!inp) {
+          dead.push(ig);
+          return;
+        }
         if (!shapesEqual(ig.shape, inp.shape)) {
           throw new ShapeError(`${node.name} backward`, 'internal error: gradient shape differs from input shape', [ig.shape, inp.shape]);
         }
-        add(inp, ig.dtype === inp.dtype ? ig : ig.to(inp.dtype));
+        if (ig.dtype !== inp.dtype) dead.push(ig);
+        add(inp, ig.dtype === inp.dtype ? ig : ig.to(inp.dtype), dead);
       });
+      free(dead);
       if (!opts.retainGraph) node.release();
     }
   };
   if (opts.createGraph) enableGrad(body);
   else noGrad(body);
   return grads;
+}
+
+/** Frees the gradients left in `grads` by backward() once the leaves have copied theirs (not the caller's root gradients). */
+function freeLeft(grads: Map<Tensor, Tensor>, roots: readonly Tensor[]): void {
+  const keep = new Set<Storage>(roots.map((g) => g.storage));
+  for (const g of grads.values()) if (!keep.has(g.storage)) releaseStorage(g);
 }
 
 function defaultGrads(op: string, outputs: readonly Tensor[], given?: readonly (Tensor | null)[]): Tensor[] {
@@ -94,6 +135,8 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
   for (const [t, gt] of grads) {
     if (t.gradFn === null && t.requiresGrad) t._accumulateGrad(gt, opts.createGraph === true);
   }
+  // The leaves copied their gradients (_accumulateGrad); what is left is garbage.
+  if (opts.createGraph !== true) freeLeft(grads, gradient ? [gradient] : []);
 }
 
 export interface GradOptions extends BackwardOptions {

@@ -6,6 +6,7 @@
 import { AutogradError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './mode.js';
+import { releaseStorage } from '../tensor/release.js';
 
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
 
@@ -20,8 +21,12 @@ export class GradNode {
    */
   private watched: [Tensor, number][];
 
-  constructor(readonly name: string, inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = []) {
+  /** Tensors only this node's closure references (see `record`), freed at release. */
+  private owned: readonly Tensor[];
+
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = [], owned: readonly Tensor[] = []) {
     this.fn = fn;
+    this.owned = owned;
     this.inputList = inputs;
     this.versions = inputs.map((t) => (t ? t._version : 0));
     this.watched = saved.map((t) => [t, t._version]);
@@ -71,18 +76,22 @@ export class GradNode {
     this.fn = null;
     this.watched = [];
     this.inputList = [];
+    for (const t of this.owned) releaseStorage(t);
+    this.owned = [];
   }
 }
 
 /**
  * Connects `out` to the graph when grad mode is on and some input requires grad.
  * `backward` returns one gradient per input (null/undefined where none flows), each with the
- * shape of its input.
+ * shape of its input. `owned`: tensors the op made for its backward alone (no one else can
+ * reach them); their storage is freed as soon as the node is released after backward, instead
+ * of at the next garbage collection.
  */
-export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+export function record(out: Tensor, name: string, inputs: readonly Tensor[], backward: BackwardFn, owned: readonly Tensor[] = []): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
   const saved = [...inputs.filter((t) => !t.requiresGrad), out];
-  out.gradFn = new GradNode(name, inputs.map((t) => (t.requiresGrad ? t : null)), backward, saved);
+  out.gradFn = new GradNode(name, inputs.map((t) => (t.requiresGrad ? t : null)), backward, saved, owned);
   return out;
 }

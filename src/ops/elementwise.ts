@@ -10,7 +10,8 @@ import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryKernel, operands, resultType, sumToShape, unaryKernel, type Operand, broadcastView, wrap } from './core.js';
 
-type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null];
+/** `need`: whether each operand required grad when the op ran (a rule may skip the other's gradient). */
+type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, need: readonly [boolean, boolean]) => [Tensor | null, Tensor | null];
 
 /** Records a broadcasting binary op; gradients are summed back to each input's shape. */
 function binary(op: BinaryOp, x: Operand, y: Operand, grad: BinaryGrad, floatResult = false): Tensor {
@@ -18,8 +19,9 @@ function binary(op: BinaryOp, x: Operand, y: Operand, grad: BinaryGrad, floatRes
   if (floatResult && !isFloat(dtype)) dtype = 'float32';
   const [a, b] = operands(op, x, y, dtype);
   const out = binaryKernel(op, a, b, dtype);
+  const need = [a.requiresGrad, b.requiresGrad] as const;
   return record(out, op, [a, b], (g) => {
-    const [ga, gb] = grad(g, a, b, out);
+    const [ga, gb] = grad(g, a, b, out, need);
     return [ga && sumToShape(ga, a.shape), gb && sumToShape(gb, b.shape)];
   });
 }
@@ -43,16 +45,18 @@ export function add(a: Operand, b: Operand, alpha?: number): Tensor {
 /** a - alpha * b, broadcasting. */
 export function sub(a: Operand, b: Operand, alpha?: number): Tensor {
   const bb = alpha === undefined || alpha === 1 ? b : mul(b, alpha);
-  return binary('sub', a, bb, (g) => [g, g.neg()]);
+  return binary('sub', a, bb, (g, _a, _b, _o, need) => [g, need[1] ? g.neg() : null]);
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  return binary('mul', a, b, (g, x, y) => [g.mul(y), g.mul(x)]);
+  // A gradient is computed only for an operand that requires one (x · constant is common, and
+  // the constant's gradient would be a full-size product reduced and then thrown away).
+  return binary('mul', a, b, (g, x, y, _, need) => [need[0] ? g.mul(y) : null, need[1] ? g.mul(x) : null]);
 }
 
 /** True division (integers give float32, as in PyTorch). */
 export function div(a: Operand, b: Operand): Tensor {
-  return binary('div', a, b, (g, x, y, out) => [g.div(y), g.mul(out).div(y).neg()], true);
+  return binary('div', a, b, (g, x, y, out, need) => [need[0] ? g.div(y) : null, need[1] ? g.mul(out).div(y).neg() : null], true);
 }
 
 /** a ** b. The gradient for b is 0 where a == 0 and b >= 0 (PyTorch's convention). */

@@ -3,16 +3,18 @@
  * `F.multi_head_attention_forward` so that float64 results agree with PyTorch to rounding.
  */
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
+import { selfAttention } from '../../ops/attention.js';
 import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, softmax } from '../../ops/index.js';
 import { full, tensor, zeros } from '../../tensor/create.js';
+import { releaseStorage } from '../../tensor/release.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { Linear } from './linear.js';
+import { addBias, Linear } from './linear.js';
 
 const OP = 'MultiheadAttention';
 
@@ -71,8 +73,7 @@ export interface AttentionOutput {
 /** x Wᵀ + b over the last dimension, flattening leading dims so the product is one 2-D matmul. */
 function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   const lead = x.shape.slice(0, -1);
-  const y = x.reshape([-1, x.shape[x.ndim - 1]!]).matmul(w.t());
-  return (b ? y.add(b) : y).reshape([...lead, w.shape[0]!]);
+  return addBias(x.reshape([-1, x.shape[x.ndim - 1]!]).matmul(w.t()), b).reshape([...lead, w.shape[0]!]);
 }
 
 /** A bool mask becomes 0 / -inf in `dtype`; a float mask is cast to `dtype` (keeping its graph). */
@@ -102,6 +103,11 @@ function padKey(mask: Tensor): Tensor {
  * Initialisation follows PyTorch's order of random draws: `out_proj` is built first (Linear's
  * default init), then xavier-uniform projection weights, zero biases (including
  * `out_proj.bias`) and xavier-normal `bias_k`, `bias_v`.
+ *
+ * Self-attention (one tensor passed as query, key and value) without masks, `bias_k`/`bias_v`,
+ * zero attention or returned weights (`needWeights: false`, as TransformerEncoderLayer asks)
+ * runs one packed projection and the `selfAttention` op (ops/attention.ts), fused on backends
+ * that have it; it computes the same function, with the same dropout draws.
  *
  * @example
  * ```ts
@@ -178,6 +184,9 @@ export class MultiheadAttention extends Module {
       throw new ShapeError(OP, `query should be unbatched 2-D (L, E) or batched 3-D, got ${query.ndim}-D`, [query.shape]);
     }
     const batched = query.ndim === 3;
+    // Self-attention (one tensor as query, key and value) takes the packed projection; decided
+    // here, before the transposes below make three distinct view objects of it.
+    const self = query === key && key === value;
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
       throw new ShapeError(OP, `for a ${query.ndim}-D query, key and value must be ${query.ndim}-D too (query, key, value)`, [query.shape, key.shape, value.shape]);
     }
@@ -187,6 +196,17 @@ export class MultiheadAttention extends Module {
       [q, k, v] = [q.unsqueeze(1), k.unsqueeze(1), v.unsqueeze(1)];
     } else if (this.batchFirst) {
       [q, k, v] = [q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)];
+    }
+    if (self && batched && this.in_proj_weight && !this.bias_k && !this.addZeroAttn && !(opts.needWeights ?? true) &&
+      !opts.attnMask && !opts.keyPaddingMask && !opts.isCausal && query.shape[2] === this.embedDim && isFloat(query.dtype)) {
+      // Self-attention without masks or weights: one packed projection, then the fused
+      // attention op in the input's own token layout (no head split/merge copies, no transposes).
+      const qkv = linear(query, this.in_proj_weight, this.in_proj_bias);
+      const heads = selfAttention(qkv, this.numHeads, { batchFirst: this.batchFirst, dropout: this.dropout, training: this.training });
+      if (!heads.requiresGrad) releaseStorage(qkv); // no graph: nothing saved it
+      const output = this.out_proj.forward(heads);
+      if (!output.requiresGrad) releaseStorage(heads);
+      return { output, weights: null };
     }
     const [L, N] = [q.shape[0]!, q.shape[1]!];
     const S = k.shape[0]!;
@@ -207,7 +227,7 @@ export class MultiheadAttention extends Module {
       pad = additive('keyPaddingMask', kpm, dtype).reshape([N, S]);
     }
 
-    let [qp, kp, vp] = this.inProjection(q, k, v);
+    let [qp, kp, vp] = this.inProjection(q, k, v, self);
     if (this.bias_k && this.bias_v) {
       kp = cat([kp, this.bias_k.expand([1, N, E])], 0);
       vp = cat([vp, this.bias_v.expand([1, N, E])], 0);
@@ -293,12 +313,12 @@ export class MultiheadAttention extends Module {
   }
 
   /** Query, key and value projections (len, N, E) each. */
-  private inProjection(q: Tensor, k: Tensor, v: Tensor): [Tensor, Tensor, Tensor] {
+  private inProjection(q: Tensor, k: Tensor, v: Tensor, self: boolean): [Tensor, Tensor, Tensor] {
     const E = this.embedDim;
     const b = this.in_proj_bias;
     const [bq, bk, bv] = b ? [b.narrow(0, 0, E), b.narrow(0, E, E), b.narrow(0, 2 * E, E)] : [null, null, null];
     const w = this.in_proj_weight;
-    if (w && q === k && k === v) {
+    if (w && self) {
       // Self-attention: one (…, E)·(E, 3E) product instead of three, as PyTorch does; the three
       // projections are views of its result, and the weight's gradient comes from one product.
       const qkv = linear(q, w, b);

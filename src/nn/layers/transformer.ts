@@ -2,6 +2,7 @@
 import { ValueError } from '../../errors.js';
 import { gelu, relu } from '../../ops/index.js';
 import { defaultGenerator } from '../../tensor/random.js';
+import { releaseUnlessShared } from '../../tensor/release.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -137,15 +138,38 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Tensor, opts: TransformerEncoderLayerForwardOptions = {}): Tensor {
-    let x = src;
+    // Intermediate results are freed as soon as they are dead (see releaseStorage): a branch's
+    // output once the residual sum holds it (no backward rule reads dropout's or Linear's
+    // output), and, when no graph is recorded, everything but the result.
+    const free = (t: Tensor, always: boolean, by: Tensor): void => {
+      if (always || !by.requiresGrad) releaseUnlessShared(t, src, by);
+    };
     if (this.normFirst) {
-      x = x.add(this.selfAttentionBlock(this.norm1.forward(x), opts));
-      x = x.add(this.feedForwardBlock(this.norm2.forward(x)));
-    } else {
-      x = this.norm1.forward(x.add(this.selfAttentionBlock(x, opts)));
-      x = this.norm2.forward(x.add(this.feedForwardBlock(x)));
+      const n1 = this.norm1.forward(src);
+      const sa = this.selfAttentionBlock(n1, opts);
+      const x1 = src.add(sa);
+      free(sa, true, x1);
+      free(n1, false, x1);
+      const n2 = this.norm2.forward(x1);
+      const ff = this.feedForwardBlock(n2);
+      const out = x1.add(ff);
+      free(ff, true, out);
+      free(n2, false, out);
+      free(x1, false, out);
+      return out;
     }
-    return x;
+    const sa = this.selfAttentionBlock(src, opts);
+    const s1 = src.add(sa);
+    free(sa, true, s1);
+    const x1 = this.norm1.forward(s1);
+    free(s1, false, x1);
+    const ff = this.feedForwardBlock(x1);
+    const s2 = x1.add(ff);
+    free(ff, true, s2);
+    const out = this.norm2.forward(s2);
+    free(s2, false, out);
+    free(x1, false, out);
+    return out;
   }
 
   /** A deep copy with identical weights (see {@link cloneModule}). */
@@ -164,8 +188,20 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private feedForwardBlock(x: Tensor): Tensor {
-    const h = this.dropout.forward(this.activation(this.linear1.forward(x)));
-    return this.dropout2.forward(this.linear2.forward(h));
+    const z = this.linear1.forward(x);
+    const a = this.activation(z);
+    // relu's backward reads its output, not its input; other activations may read the input.
+    if (this.activation === relu || !a.requiresGrad) releaseUnlessShared(z, x, a);
+    const h = this.dropout.forward(a);
+    const y = this.linear2.forward(h);
+    if (!y.requiresGrad) {
+      releaseUnlessShared(h, x, y);
+      releaseUnlessShared(a, x, y);
+    }
+    const out = this.dropout2.forward(y);
+    // dropout's backward redraws its mask and reads neither its input nor its output.
+    releaseUnlessShared(y, x, out);
+    return out;
   }
 }
 
@@ -216,7 +252,12 @@ export class TransformerEncoder extends Module {
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     let out = src;
     const layerOpts = { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.isCausal ?? false };
-    for (const layer of this.layers) out = layer.forward(out, layerOpts);
+    for (const layer of this.layers) {
+      const next = layer.forward(out, layerOpts);
+      // Without a graph a layer's input is dead once the next layer has run (never the caller's src).
+      if (!next.requiresGrad && out !== src) releaseUnlessShared(out, src, next);
+      out = next;
+    }
     return this.norm ? this.norm.forward(out) : out;
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * Early freeing of dead temporaries (tensor/release.ts) on the wasm backend: the autograd
+ * engine frees consumed gradients at once, layers free intermediates no backward rule reads,
+ * and nothing the caller can still reach is ever freed.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as torch from '../../src/index.js';
+import { grad, nn, type Tensor } from '../../src/index.js';
+import { assertClose } from '../helpers/assert.js';
+
+const vals = (t: Tensor | null): number[] => {
+  assert.ok(t, 'expected a tensor');
+  return Array.from(t.dataSync());
+};
+
+describe('freeing dead temporaries early (wasm)', () => {
+  test('backward frees the gradients it consumed: in-use memory grows by little more than the leaf gradient', () => {
+    torch.withBackend('wasm', () => {
+      const n = 1 << 18; // 1 MiB of float32
+      const x = torch.randn([n], { requiresGrad: true });
+      let y = x;
+      for (let i = 0; i < 12; i++) y = y.mul(1.5).add(0.25);
+      const loss = y.sum();
+      const before = torch.wasmMemoryStats()!.inUseBytes;
+      loss.backward();
+      const grown = torch.wasmMemoryStats()!.inUseBytes - before;
+      // 24 nodes each make a 1 MiB gradient; only x.grad (1 MiB) must stay, plus small blocks.
+      assert.ok(grown <= 1.5 * 4 * n, `in-use memory grew by ${grown} bytes`);
+      assertClose(vals(x.grad), new Array<number>(n).fill(1.5 ** 12), { rtol: 1e-6, atol: 0 }, 'x.grad');
+    });
+  });
+
+  test('gradients shared between inputs, the caller\'s gradient and grad()\'s results stay readable', () => {
+    torch.withBackend('wasm', () => {
+      const a = torch.randn([5], { requiresGrad: true });
+      const b = a.add(a).mul(a); // add returns one gradient to both of its inputs (the same tensor)
+      const g = torch.randn([5]);
+      b.backward(g);
+      const av = vals(a), gv = vals(g);
+      assertClose(vals(a.grad), av.map((v, i) => 4 * v * gv[i]!), { rtol: 1e-5, atol: 1e-6 }, 'a.grad');
+      const c = torch.randn([4], { requiresGrad: true });
+      const d = c.mul(2);
+      const [gc, gd] = grad([d.add(d).sum()], [c, d]);
+      assert.deepEqual(vals(gc!), [4, 4, 4, 4]);
+      assert.deepEqual(vals(gd!), [2, 2, 2, 2]);
+    });
+  });
+
+  test('a TransformerEncoder in eval mode leaves its input intact and gives the same output twice', () => {
+    torch.withBackend('wasm', () => {
+      torch.manualSeed(1);
+      const enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 16, batchFirst: true }), 2);
+      enc.eval();
+      const x = torch.randn([2, 5, 8]);
+      const x0 = vals(x);
+      const y1 = vals(torch.noGrad(() => enc.forward(x)));
+      const y2 = vals(enc.forward(x)); // grad mode on: a graph is recorded, nothing freed that backward needs
+      assert.deepEqual(vals(x), x0);
+      assertClose(y2, y1, { rtol: 0, atol: 0 }, 'second forward');
+    });
+  });
+
+  test('Linear on (N, L, in) runs as one 2-D product and matches the reference, gradients included', () => {
+    const run = (b: string): { y: number[]; gw: number[]; gb: number[]; gx: number[] } => torch.withBackend(b, () => {
+      torch.manualSeed(3);
+      const fc = new nn.Linear(6, 4);
+      const x = torch.randn([3, 5, 6], { requiresGrad: true });
+      const y = fc.forward(x);
+      assert.deepEqual(y.shape, [3, 5, 4]);
+      y.mul(torch.randn([3, 5, 4])).sum().backward();
+      return { y: vals(y), gw: vals(fc.weight.grad), gb: vals(fc.bias!.grad), gx: vals(x.grad) };
+    });
+    const w = run('wasm');
+    const c = run('cpu');
+    for (const k of ['y', 'gw', 'gb', 'gx'] as const) assertClose(w[k], c[k], { rtol: 1e-5, atol: 1e-6 }, k);
+  });
+});
