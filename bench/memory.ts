@@ -5,6 +5,12 @@
  * every few hundred steps, and reports growth after warm-up in % (target: under 5%).
  *
  *   npm run bench:memory -- [--steps 10000] [--every 250] [--warmup-steps 1000] [--backends cpu,wasm]
+ *                           [--model mlp|cnn|lstm|transformer]
+ *
+ * --model picks the loop's model (default mlp): `cnn` (conv → batch norm → ReLU → max pool, twice,
+ * then average pool and a linear head: the fused convolution and batch norm), `lstm` (an LSTM
+ * over 10 steps: the fused sequence op) or `transformer` (a TransformerEncoderLayer with dropout:
+ * the fused attention, layer norm and dropout).
  *   npm run bench -- --memory [same options]
  *
  * Each backend runs in its own process: resident memory is per process, and one backend's
@@ -28,10 +34,12 @@ const TARGET_PCT = 5;
 interface Sample { step: number; seconds: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; arrayBuffersMiB: number; backend?: Record<string, number> }
 interface BackendRun { backend: string; steps: number; warmupSteps: number; samples: Sample[]; growthPct: number; maxGrowthPct: number; finalLoss: number; stepsPerSecond: number }
 
-interface Options { steps: number; every: number; warmupSteps: number; backends: string[]; child: string | null }
+const MODELS = ['mlp', 'cnn', 'lstm', 'transformer'] as const;
+type ModelName = (typeof MODELS)[number];
+interface Options { steps: number; every: number; warmupSteps: number; backends: string[]; child: string | null; model: ModelName }
 
 function parse(argv: readonly string[]): Options {
-  const o: Options = { steps: 10_000, every: 250, warmupSteps: -1, backends: [], child: null };
+  const o: Options = { steps: 10_000, every: 250, warmupSteps: -1, backends: [], child: null, model: 'mlp' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = argv[i + 1];
@@ -46,7 +54,11 @@ function parse(argv: readonly string[]): Options {
     else if (a === '--warmup-steps') o.warmupSteps = num();
     else if (a === '--backends') { o.backends = (v ?? '').split(',').filter((s) => s); i++; }
     else if (a === '--child') { o.child = v ?? ''; i++; }
-    else throw new Error(`unknown option ${a}; options: --steps N --every N --warmup-steps N --backends a,b`);
+    else if (a === '--model') {
+      if (!(MODELS as readonly string[]).includes(v ?? '')) throw new Error(`--model must be one of ${MODELS.join(', ')}, got ${String(v)}`);
+      o.model = v as ModelName;
+      i++;
+    } else throw new Error(`unknown option ${a}; options: --steps N --every N --warmup-steps N --backends a,b --model ${MODELS.join('|')}`);
   }
   // Warm-up: allocator pools, JIT code and the optimizer's state all grow at first; growth is
   // measured from the first sample after it. Default: a tenth of the run.
@@ -86,21 +98,52 @@ function sample(step: number, t0: number): Sample {
 }
 
 /** The training loop under test: fresh tensors every step, nothing disposed, as a PyTorch user writes it. */
+/** A model, its input shape, and how its logits come out of a batch. */
+interface Case { modules: nn.Module[]; shape: number[]; logits(x: Tensor): Tensor }
+
+function buildCase(name: ModelName): Case {
+  switch (name) {
+    case 'cnn': {
+      const model = new nn.Sequential(
+        new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2),
+        new nn.Conv2d(8, 16, 3, { padding: 1, bias: false }), new nn.BatchNorm2d(16), new nn.ReLU(),
+        new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(16, 4),
+      );
+      return { modules: [model], shape: [32, 1, 12, 12], logits: (x) => model.forward(x) };
+    }
+    case 'lstm': {
+      const lstm = new nn.LSTM(16, 32, { batchFirst: true });
+      const head = new nn.Linear(32, 4);
+      return { modules: [lstm, head], shape: [16, 10, 16], logits: (x) => head.forward(lstm.forward(x).output.select(1, 9)) };
+    }
+    case 'transformer': {
+      const layer = new nn.TransformerEncoderLayer({ dModel: 32, nhead: 4, dimFeedforward: 64, dropout: 0.1, batchFirst: true });
+      const head = new nn.Linear(32, 4);
+      return { modules: [layer, head], shape: [16, 12, 32], logits: (x) => head.forward(layer.forward(x).mean(1)) };
+    }
+    default: {
+      const model = new nn.Sequential(new nn.Linear(32, 128), new nn.ReLU(), new nn.Linear(128, 128), new nn.ReLU(), new nn.Linear(128, 4));
+      return { modules: [model], shape: [64, 32], logits: (x) => model.forward(x) };
+    }
+  }
+}
+
 function train(backend: string, o: Options): BackendRun {
   torch.setBackend(backend);
   torch.manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(32, 128), new nn.ReLU(), new nn.Linear(128, 128), new nn.ReLU(), new nn.Linear(128, 4));
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const c = buildCase(o.model);
+  const opt = new optim.Adam(c.modules.flatMap((m) => [...m.parameters()]), { lr: 1e-3 });
   const lossFn = new nn.CrossEntropyLoss();
-  const teacher = torch.randn([32, 4]); // labels come from a fixed linear rule, so the loss has something to learn
+  const features = c.shape.slice(1).reduce((a, b) => a * b, 1);
+  const teacher = torch.randn([features, 4]); // labels come from a fixed linear rule, so the loss has something to learn
   const samples: Sample[] = [];
   const t0 = performance.now();
   let loss: Tensor | null = null;
   for (let step = 1; step <= o.steps; step++) {
-    const x = torch.randn([64, 32]);
-    const y = x.matmul(teacher).argmax(1);
+    const x = torch.randn(c.shape);
+    const y = x.reshape([c.shape[0]!, features]).matmul(teacher).argmax(1);
     opt.zeroGrad();
-    loss = lossFn.forward(model.forward(x), y);
+    loss = lossFn.forward(c.logits(x), y);
     loss.backward();
     opt.step();
     if (step % o.every === 0 || step === o.steps) {
@@ -133,10 +176,10 @@ async function main(): Promise<void> {
     console.error(`warning: backend '${b}' is not registered (registered: ${registered.join(', ')}); skipped`);
     return false;
   });
-  console.error(`memory: ${o.steps} steps per backend (${backends.join(', ')}), sample every ${o.every}, growth measured after step ${o.warmupSteps}`);
+  console.error(`memory (${o.model}): ${o.steps} steps per backend (${backends.join(', ')}), sample every ${o.every}, growth measured after step ${o.warmupSteps}`);
   const runs: BackendRun[] = [];
   for (const b of backends) {
-    const args = [fileURLToPath(import.meta.url), '--child', b, '--steps', `${o.steps}`, '--every', `${o.every}`, '--warmup-steps', `${o.warmupSteps}`];
+    const args = [fileURLToPath(import.meta.url), '--child', b, '--steps', `${o.steps}`, '--every', `${o.every}`, '--warmup-steps', `${o.warmupSteps}`, '--model', o.model];
     const p = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
     const lines = (p.stdout ?? '').split('\n');
     for (const l of lines) if (l.trim() && !l.startsWith(MARK)) console.error(`  [${b}] ${l}`);
@@ -152,8 +195,9 @@ async function main(): Promise<void> {
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   const date = new Date().toISOString();
-  const json = `${JSON.stringify({ date, machine: machineInfo(), options: { steps: o.steps, every: o.every, warmupSteps: o.warmupSteps }, targetPct: TARGET_PCT, runs }, null, 1)}\n`;
-  const paths = [join(RESULTS_DIR, 'memory-latest.json'), join(RESULTS_DIR, `memory-${date.replace(/[:.]/g, '-')}.json`)];
+  const json = `${JSON.stringify({ date, machine: machineInfo(), options: { model: o.model, steps: o.steps, every: o.every, warmupSteps: o.warmupSteps }, targetPct: TARGET_PCT, runs }, null, 1)}\n`;
+  const tag = o.model === 'mlp' ? 'memory' : `memory-${o.model}`;
+  const paths = [join(RESULTS_DIR, `${tag}-latest.json`), join(RESULTS_DIR, `${tag}-${date.replace(/[:.]/g, '-')}.json`)];
   for (const p of paths) writeFileSync(p, json);
   console.log(`\nwritten: ${paths.join(', ')}`);
 }
