@@ -184,6 +184,28 @@ export interface FusedKernels {
    */
   rnnSeqBackward?(mode: RNNSeqMode, saved: View, whh: View, lengths: readonly number[] | null, reverse: boolean, dy: View):
     { dgi: Storage; dgh: Storage; dh0: Storage } | null;
+  /** GELU of a float view (`tanh`: the tanh approximation, else the exact erf form), as ops/elementwise.ts gelu. */
+  gelu?(x: View, tanh: boolean): Storage | null;
+  /**
+   * GELU's backward g·gelu'(x) (PyTorch's GeluBackward) from x and the output gradient g (same
+   * shape and dtype); `y`, the forward output, lets a kernel recover Φ(x) = y/x instead of
+   * evaluating erf again (may be ignored).
+   */
+  geluBackward?(x: View, g: View, tanh: boolean, y?: View | null): Storage | null;
+  /**
+   * Cross-entropy with class-index targets (ops/loss.ts): logits x [N, C, S] (float), targets
+   * t [N, S] (int64 or int32; values in [0, C) or `ignoreIndex`), optional class weights w [C]
+   * (x's dtype). Returns the per-position losses [N, S] (x's dtype; 0 at ignored targets),
+   * the per-position logsumexp [N, S] (float64, for backward), and the float64 sums of the
+   * losses and of w[t] over the non-ignored positions (the 'mean' denominator).
+   */
+  crossEntropy?(x: View, t: View, w: View | null, ignoreIndex: number, labelSmoothing: number):
+    { loss: Storage; lse: Storage; total: number; weightSum: number } | null;
+  /**
+   * Its backward: dx [N, C, S] = coef·(softmax − target distribution, weighted), where coef is
+   * g[n, s]·scale when `g` [N, S] is given (reduction 'none') or `scale` alone; 0 at ignored targets.
+   */
+  crossEntropyBackward?(x: View, t: View, w: View | null, ignoreIndex: number, labelSmoothing: number, lse: View, g: View | null, scale: number): Storage | null;
 }
 
 /** The recurrences of FusedKernels.rnnSeq. */

@@ -14,6 +14,7 @@ import type { StoragePool, WasmStorage } from './storage.js';
 import { attentionBackward, attentionForward } from './attention.js';
 import { conv2dBackward, conv2dForward } from './conv.js';
 import type { MatmulRunner } from './matmul.js';
+import { CHUNK_KINDS } from './threads.js';
 
 /** What the fused wrappers need from the backend they belong to. */
 export interface FusedContext {
@@ -319,6 +320,18 @@ export function createFused(c: FusedContext): FusedKernels {
 
   if (has('batchNorm') && has('batchNormBackward')) {
     const bytesOf = (dt: DType): number => (dt === 'float32' ? 4 : 8);
+    // Threads split channels (the generic fused job, kernels/chunked.ts): each channel's sums stay
+    // in one chunk, so results are bit-identical whatever the thread count. `work` counts the
+    // kernel's passes over x (≈ multiply-adds) for MatmulRunner.participants.
+    const canThread = has('fusedChunk') && c.threads !== undefined;
+    const participantsFor = (work: number, C: number): number => (canThread ? c.threads!.participants(work, C) : 1);
+    const runChannels = (participants: number, desc: number, words: readonly number[], eps: number, C: number): void => {
+      const dv = new DataView(pool.heap.views().u8.buffer, desc, 72);
+      words.forEach((w, i) => dv.setInt32(4 * i, w | 0, true));
+      dv.setFloat64(64, eps, true);
+      const per = Math.ceil(C / Math.min(C, 4 * participants));
+      c.threads!.runFused(CHUNK_KINDS.batchNorm, desc, C, per, Math.ceil(C / per), participants);
+    };
 
     fused.batchNorm = (x, weight, bias, running, eps): { y: Storage; mean: Storage; var: Storage; rstd: Storage } | null => {
       const dt = x.storage.dtype;
@@ -333,6 +346,8 @@ export function createFused(c: FusedContext): FusedKernels {
       const mean = c.make(dt, C);
       const variance = c.make(dt, C);
       const rstd = c.make(dt, C);
+      const participants = participantsFor(4 * N * C * S, C);
+      const desc = participants > 1 ? scratch.buffer('batchNormDesc', 72) : 0;
       const [xs, ws, bs, rm, rv] = dense;
       if (rm && rv) {
         // Eval: the kernel reads the running statistics from copies it returns, so backward sees
@@ -342,7 +357,12 @@ export function createFused(c: FusedContext): FusedKernels {
         u8.copyWithin(mean.ptr, addr(rm), addr(rm) + len);
         u8.copyWithin(variance.ptr, addr(rv), addr(rv) + len);
       }
-      k.batchNorm(DT[dt], running ? 0 : 1, N, C, S, addr(xs!), ws ? addr(ws) : 0, bs ? addr(bs) : 0, eps, mean.ptr, variance.ptr, rstd.ptr, y.ptr);
+      if (participants > 1) {
+        runChannels(participants, desc, [DT[dt], 0, running ? 0 : 1, N, C, S, addr(xs!), ws ? addr(ws) : 0, bs ? addr(bs) : 0,
+          mean.ptr, variance.ptr, rstd.ptr, y.ptr], eps, C);
+      } else {
+        k.batchNorm(DT[dt], running ? 0 : 1, N, C, S, addr(xs!), ws ? addr(ws) : 0, bs ? addr(bs) : 0, eps, mean.ptr, variance.ptr, rstd.ptr, y.ptr);
+      }
       dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
       return { y, mean, var: variance, rstd };
     };
@@ -360,9 +380,16 @@ export function createFused(c: FusedContext): FusedKernels {
       const dx = want.input ? c.make(dt, N * C * S) : null;
       const dweight = want.weight ? c.make(dt, C) : null;
       const dbias = want.bias ? c.make(dt, C) : null;
+      const participants = participantsFor(6 * N * C * S, C);
+      const desc = participants > 1 ? scratch.buffer('batchNormDesc', 72) : 0;
       const [xs, ms, rs, ws, gs] = dense;
-      k.batchNormBackward(DT[dt], training ? 1 : 0, N, C, S, addr(xs!), addr(ms!), addr(rs!), ws ? addr(ws) : 0, addr(gs!),
-        dx ? dx.ptr : 0, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0);
+      if (participants > 1) {
+        runChannels(participants, desc, [DT[dt], 1, training ? 1 : 0, N, C, S, addr(xs!), addr(ms!), addr(rs!), ws ? addr(ws) : 0, addr(gs!),
+          dx ? dx.ptr : 0, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0], 0, C);
+      } else {
+        k.batchNormBackward(DT[dt], training ? 1 : 0, N, C, S, addr(xs!), addr(ms!), addr(rs!), ws ? addr(ws) : 0, addr(gs!),
+          dx ? dx.ptr : 0, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0);
+      }
       dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
       return { dx, dweight, dbias };
     };
@@ -379,6 +406,86 @@ export function createFused(c: FusedContext): FusedKernels {
   }
   if (has('attentionBackward')) {
     fused.attentionBackward = (qkv, probs, mask, scale, g, heads, batchFirst) => attentionBackward(c, qkv, probs, mask, scale, g, heads, batchFirst);
+  }
+
+  // GELU and cross-entropy: one pass per direction (kernels/act.ts, kernels/xent.ts).
+  if (has('gelu') && has('geluBackward')) {
+    fused.gelu = (x: View, tanh: boolean): Storage | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt)) return null;
+      const n = numel(x.shape);
+      const xs = c.dense(x);
+      const y = c.make(dt, n);
+      if (n > 0) k.gelu!(DT[dt], tanh ? 1 : 0, n, addr(xs), y.ptr);
+      drop(xs, x);
+      return y;
+    };
+    fused.geluBackward = (x: View, g: View, tanh: boolean, y: View | null = null): Storage | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || g.storage.dtype !== dt || numel(g.shape) !== numel(x.shape)) return null;
+      const yv = y !== null && y.storage.dtype === dt && numel(y.shape) === numel(x.shape) ? y : null;
+      const n = numel(x.shape);
+      const xs = c.dense(x);
+      const ys = yv ? c.dense(yv) : null;
+      const gs = c.dense(g);
+      const dx = c.make(dt, n);
+      if (n > 0) k.geluBackward!(DT[dt], tanh ? 1 : 0, n, addr(xs), ys ? addr(ys) : 0, addr(gs), dx.ptr);
+      drop(xs, x);
+      if (ys) drop(ys, yv);
+      drop(gs, g);
+      return dx;
+    };
+  }
+
+  if (has('crossEntropy') && has('crossEntropyBackward')) {
+    /** [N, C, S] and [N, S] with float logits, int targets and weights [C] of the logits' dtype; null otherwise. */
+    const xentDims = (x: View, t: View, w: View | null): [number, number, number] | null => {
+      const dt = x.storage.dtype;
+      const tdt = t.storage.dtype;
+      if (!isFloat(dt) || (tdt !== 'int64' && tdt !== 'int32') || x.shape.length !== 3) return null;
+      const [N, C, S] = x.shape as [number, number, number];
+      if (numel(t.shape) !== N * S || (w !== null && (w.storage.dtype !== dt || numel(w.shape) !== C))) return null;
+      return [N, C, S];
+    };
+    fused.crossEntropy = (x, t, w, ignoreIndex, eps) => {
+      const dims = xentDims(x, t, w);
+      if (dims === null) return null;
+      const [N, C, S] = dims;
+      const dt = x.storage.dtype;
+      const views = [x, t, w];
+      const dense = views.map((v) => (v === null ? null : c.dense(v)));
+      const loss = c.make(dt, N * S);
+      const lse = c.make('float64', N * S);
+      const acc = scratch.buffer('xentAcc', 16);
+      const [xs, ts, ws] = dense;
+      let total = 0;
+      let weightSum = 0;
+      if (N * S > 0) {
+        k.crossEntropy!(DT[dt], DT[t.storage.dtype], N, C, S, addr(xs!), addr(ts!), ws ? addr(ws) : 0, ignoreIndex, eps, loss.ptr, lse.ptr, acc);
+        const f64 = pool.heap.views().f64;
+        total = f64[acc >>> 3]!;
+        weightSum = f64[(acc >>> 3) + 1]!;
+      }
+      dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
+      return { loss, lse, total, weightSum };
+    };
+    fused.crossEntropyBackward = (x, t, w, ignoreIndex, eps, lse, g, scale) => {
+      const dims = xentDims(x, t, w);
+      if (dims === null || lse.storage.dtype !== 'float64' || (g !== null && g.storage.dtype !== x.storage.dtype)) return null;
+      const [N, C, S] = dims;
+      const dt = x.storage.dtype;
+      if (numel(lse.shape) !== N * S || (g !== null && numel(g.shape) !== N * S)) return null;
+      const views = [x, t, w, lse, g];
+      const dense = views.map((v) => (v === null ? null : c.dense(v)));
+      const dx = c.make(dt, N * C * S);
+      const [xs, ts, ws, ls, gs] = dense;
+      if (N * C * S > 0) {
+        k.crossEntropyBackward!(DT[dt], DT[t.storage.dtype], N, C, S, addr(xs!), addr(ts!), ws ? addr(ws) : 0, ignoreIndex, eps,
+          addr(ls!), gs ? addr(gs) : 0, scale, dx.ptr);
+      }
+      dense.forEach((d, i) => { if (d) drop(d, views[i]!); });
+      return dx;
+    };
   }
 
   return fused;

@@ -56,6 +56,15 @@ export interface KernelExports {
     po: number, oN: number, oL: number, pp: number, pm: number, state: number, mti: number, keepT: number, scale: number, scratch: number): number;
   attentionBackward(dt: number, N: number, L: number, H: number, hd: number, pqkv: number, sN: number, sL: number,
     pp: number, pm: number, scale: number, pg: number, gN: number, gL: number, pd: number, dN: number, dL: number, scratch: number): void;
+  /** Items [i0, i1) of a threaded fused call (kernels/chunked.ts; kinds in threads.ts). */
+  fusedChunk(kind: number, desc: number, i0: number, i1: number, chunk: number, id: number): void;
+  drawUniform24(state: number, mti: number, n: number, dst: number): number;
+  gelu?(dt: number, approx: number, n: number, px: number, py: number): void;
+  geluBackward?(dt: number, approx: number, n: number, px: number, py: number, pg: number, pdx: number): void;
+  crossEntropy?(dt: number, tdt: number, N: number, C: number, S: number, px: number, pt: number, pw: number, ignore: number, eps: number,
+    ploss: number, plse: number, pacc: number): void;
+  crossEntropyBackward?(dt: number, tdt: number, N: number, C: number, S: number, px: number, pt: number, pw: number, ignore: number, eps: number,
+    plse: number, pg: number, scale: number, pdx: number): void;
   PACK_A_BYTES: WasmGlobal;
   PACK_B_BYTES: WasmGlobal;
 }

@@ -7,7 +7,7 @@ import type { DType } from '../../tensor/dtype.js';
 import type { KernelExports } from './loader.js';
 import { addr, DT, numel, rowMajor, type Scratch } from './layout.js';
 import type { StoragePool, WasmStorage } from './storage.js';
-import { CTRL_INTS, defaultThreads, MAX_THREADS, ThreadPool } from './threads.js';
+import { type ChunkKind, CTRL_INTS, defaultThreads, MAX_THREADS, ThreadPool } from './threads.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 /**
@@ -17,7 +17,7 @@ import type { WasmMemory, WasmModule } from './wasm-api.js';
  */
 const THREADED_MACS = 2 ** 22;
 
-/** Runs matmul for the wasm backend, and owns the thread pool other split kernels (conv) use too. */
+/** Runs matmul for the wasm backend, and owns the thread pool other split kernels (conv, fused chunks) use too. */
 export class MatmulRunner {
   private threads = defaultThreads();
   private workers: ThreadPool | null = null;
@@ -85,6 +85,20 @@ export class MatmulRunner {
       return;
     }
     for (let i = 0; i < chunks; i++) this.k.convChunk(desc, i * per, Math.min(n, (i + 1) * per), i, 0);
+  }
+
+  /**
+   * Runs a fused call of `kind` (descriptor at `desc`, kernels/chunked.ts) over items [0, n) in
+   * `chunks` chunks of `per`: on the pool when `participants` > 1 (as `participants()` answered),
+   * else on this thread, chunk after chunk with participant 0's scratch. Where chunks feed a
+   * reduction, the caller picks chunk boundaries that do not depend on the thread count.
+   */
+  runFused(kind: ChunkKind, desc: number, n: number, per: number, chunks: number, participants: number): void {
+    if (participants > 1) {
+      this.pool_().runFused(kind, desc, n, per, chunks);
+      return;
+    }
+    for (let i = 0; i < chunks; i++) this.k.fusedChunk(kind, desc, i * per, Math.min(n, (i + 1) * per), i, 0);
   }
 
   /** The pool, started on first use (its control block zeroed). */

@@ -13,7 +13,10 @@
  * Job kinds (MODE): matmul chunks are row blocks of every batch, or batch ranges when there are
  * many batches (attention), so each participant packs its own panels in its own scratch;
  * convolution chunks are sample ranges of a job whose arguments (and every participant's
- * scratch) sit in a descriptor in the shared memory (kernels/conv.ts).
+ * scratch) sit in a descriptor in the shared memory (kernels/conv.ts). The generic kind
+ * (MODE_FUSED) runs any fused kernel the same way: chunk i is items [i·per, min(n, (i+1)·per))
+ * of the call of kind `kind` described at `desc`, dispatched by kernels/chunked.ts, so a newly
+ * threaded kernel needs a kind and a chunk entry, not a new mode.
  *
  * Workers are unref'd and hold no handles: a script exits right after its last line.
  */
@@ -29,10 +32,16 @@ const DONE = 2;
 const NCHUNKS = 3;
 const READY = 4;
 const STOP = 5;
-const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples
+const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples, 3: fused chunks
 const PER = 7; // rows (a multiple of 4), batches or samples per chunk
-const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po; conv: desc, N
+const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po; conv: desc, N; fused: kind, desc, n
 const MODE_CONV = 2;
+const MODE_FUSED = 3;
+
+/** Kinds of the generic fused job (kernels/chunked.ts dispatches on them). */
+export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2 } as const;
+/** A kind of the generic fused job. */
+export type ChunkKind = (typeof CHUNK_KINDS)[keyof typeof CHUNK_KINDS];
 const SCRATCH = 24; // packA, packB per participant (id 0 is the main thread)
 /** Most participants a control block has room for. */
 export const MAX_THREADS = 64;
@@ -65,6 +74,11 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
   const packA = c[SCRATCH + 2 * id]! >>> 0;
   const packB = c[SCRATCH + 2 * id + 1]! >>> 0;
   const a = (i: number): number => c[ARGS + i]!;
+  if (c[MODE] === MODE_FUSED) {
+    const i0 = idx * per;
+    k.fusedChunk(c[ARGS]!, c[ARGS + 1]! >>> 0, i0, Math.min(c[ARGS + 2]!, i0 + per), idx, id);
+    return;
+  }
   if (c[MODE] === MODE_CONV) {
     const n0 = idx * per;
     k.convChunk(c[ARGS]! >>> 0, n0, Math.min(c[ARGS + 1]!, n0 + per), idx, id);
@@ -179,6 +193,20 @@ export class ThreadPool {
     c[PER] = per;
     c[ARGS] = desc;
     c[ARGS + 1] = n;
+    this.publish(c, chunks);
+  }
+
+  /**
+   * Runs a fused call of `kind` (descriptor at `desc`, kernels/chunked.ts) over items [0, n) in
+   * `chunks` chunks of `per` items; chunk i is items [i·per, min(n, (i+1)·per)).
+   */
+  runFused(kind: ChunkKind, desc: number, n: number, per: number, chunks: number): void {
+    const c = this.ctrl();
+    c[MODE] = MODE_FUSED;
+    c[PER] = per;
+    c[ARGS] = kind;
+    c[ARGS + 1] = desc;
+    c[ARGS + 2] = n;
     this.publish(c, chunks);
   }
 

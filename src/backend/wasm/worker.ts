@@ -1,5 +1,5 @@
 /**
- * A worker thread of the pool (matmul and convolution chunks): instantiates the kernel module over the main thread's shared memory,
+ * A worker thread of the pool (matmul, convolution and fused-kernel chunks): instantiates the kernel module over the main thread's shared memory,
  * then waits on the control block (threads.ts) for jobs and claims chunks of them until none
  * are left. It never posts messages and holds no handles, so an unref'd worker never keeps the
  * process alive; it is terminated with the process.

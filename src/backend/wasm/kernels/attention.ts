@@ -111,18 +111,18 @@ function weightedRows(w: usize, ws: i32, R: usize, rs: i32, hd: i32, L: i32, pos
  */
 export function attention(dt: i32, N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32,
   po: usize, oN: i32, oL: i32, pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f64, scratch: usize): i32 {
-  if (dt == F32) return forwardF32(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, keepT, <f32>scale, scratch);
-  return forwardF64(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, keepT, scale, scratch);
+  if (dt == F32) return forwardF32(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, 0, keepT, <f32>scale, scratch);
+  return forwardF64(N, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, state, mti, 0, keepT, scale, scratch);
 }
 
 function forwardF32(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, po: usize, oN: i32, oL: i32,
-  pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f32, scratch: usize): i32 {
+  pp: usize, pm: usize, state: usize, mti: i32, words: usize, keepT: i32, scale: f32, scratch: usize): i32 {
   const E = H * hd;
   const sq = <f32>Math.sqrt(<f64>hd);
   const QS = scratch;
   const KT = QS + ((<usize>L * <usize>hd) << 2);
   const ROW = KT + ((<usize>L * <usize>hd) << 2) * 2 + ((<usize>L * <usize>L) << 3);
-  const WORDS = ROW + (<usize>L << 2);
+  const DRAWN = ROW + (<usize>L << 2);
   const LL = <usize>L * <usize>L;
   const tv = i32x4.splat(keepT);
   const sv = f32x4.splat(scale);
@@ -177,7 +177,10 @@ function forwardF32(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i
           store<f32>(ROW + (<usize>j << 2), p);
         }
         if (keepT > 0) {
-          mti = drawUniform24(state, mti, L, WORDS);
+          // The row's words: drawn here, or pre-drawn for the whole call (threaded chunks).
+          let WORDS = DRAWN;
+          if (words != 0) WORDS = words + ((b * LL + <usize>i * <usize>L) << 2);
+          else mti = drawUniform24(state, mti, L, DRAWN);
           j = 0;
           for (; j + 4 <= L; j += 4) {
             const keep = i32x4.lt_s(v128.load(WORDS + (<usize>j << 2)), tv);
@@ -204,11 +207,11 @@ function forwardF32(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i
 }
 
 function forwardF64(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i32, po: usize, oN: i32, oL: i32,
-  pp: usize, pm: usize, state: usize, mti: i32, keepT: i32, scale: f64, scratch: usize): i32 {
+  pp: usize, pm: usize, state: usize, mti: i32, words: usize, keepT: i32, scale: f64, scratch: usize): i32 {
   const E = H * hd;
   const sq = Math.sqrt(<f64>hd);
   const ROW = scratch;
-  const WORDS = scratch + (<usize>L << 3);
+  const DRAWN = scratch + (<usize>L << 3);
   const LL = <usize>L * <usize>L;
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {
@@ -233,7 +236,11 @@ function forwardF64(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: i
           store<f64>(ROW + (<usize>j << 3), e);
           sum += e;
         }
-        if (keepT > 0) mti = drawUniform24(state, mti, L, WORDS);
+        let WORDS = DRAWN;
+        if (keepT > 0) {
+          if (words != 0) WORDS = words + ((b * LL + <usize>i * <usize>L) << 2);
+          else mti = drawUniform24(state, mti, L, DRAWN);
+        }
         for (let j = 0; j < L; j++) {
           let p = load<f64>(ROW + (<usize>j << 3)) / sum;
           if (pp != 0) store<f64>(pp + ((b * LL + <usize>i * <usize>L + <usize>j) << 3), p);
@@ -413,4 +420,65 @@ function backwardF64(N: i32, L: i32, H: i32, hd: i32, pqkv: usize, sN: i32, sL: 
       }
     }
   }
+}
+
+// ---- chunks of a threaded call ----------------------------------------------------------------
+
+/** Byte address of participant `id`'s scratch in the table at `table` (u32 per participant). */
+@inline function scratchOf(table: usize, id: i32): usize {
+  return <usize>load<u32>(table + (<usize>id << 2));
+}
+
+/**
+ * Forward over batch entries [n0, n1) of the call described at desc (int32 words): 0 dt, 1 L,
+ * 2 H, 3 hd, 4 pqkv, 5 sN, 6 sL, 7 po, 8 oN, 9 oL, 10 pp, 11 pm, 12 pwords (the call's dropout
+ * words, pre-drawn in order: one i32 per score, batch-major; 0 without dropout), 13 keepT,
+ * 14 scratch table; float64 scale at byte 64. Every pointer is offset to entry n0, so the chunk
+ * runs the whole-call kernel on its slice and reads the words the sequential call would draw.
+ */
+export function attentionChunk(desc: usize, n0: i32, n1: i32, id: i32): void {
+  const dt = load<i32>(desc);
+  const L = load<i32>(desc, 4); const H = load<i32>(desc, 8); const hd = load<i32>(desc, 12);
+  const sN = load<i32>(desc, 20); const sL = load<i32>(desc, 24);
+  const oN = load<i32>(desc, 32); const oL = load<i32>(desc, 36);
+  const keepT = load<i32>(desc, 52);
+  const scale = load<f64>(desc, 64);
+  const sh: usize = dt == F32 ? 2 : 3;
+  const pairs = <usize>n0 * <usize>H * <usize>L * <usize>L;
+  const pqkv = <usize>load<u32>(desc, 16) + ((<usize>n0 * <usize>sN) << sh);
+  const po = <usize>load<u32>(desc, 28) + ((<usize>n0 * <usize>oN) << sh);
+  let pp = <usize>load<u32>(desc, 40);
+  if (pp != 0) pp += pairs << sh;
+  let pm = <usize>load<u32>(desc, 44);
+  if (pm != 0) pm += pairs;
+  let words = <usize>load<u32>(desc, 48);
+  if (words != 0) words += pairs << 2;
+  const scratch = scratchOf(<usize>load<u32>(desc, 56), id);
+  if (dt == F32) forwardF32(n1 - n0, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, 0, 0, words, keepT, <f32>scale, scratch);
+  else forwardF64(n1 - n0, L, H, hd, pqkv, sN, sL, po, oN, oL, pp, pm, 0, 0, words, keepT, scale, scratch);
+}
+
+/**
+ * Backward over batch entries [n0, n1) of the call described at desc (int32 words): 0 dt, 1 L,
+ * 2 H, 3 hd, 4 pqkv, 5 sN, 6 sL, 7 pp, 8 pm, 9 pg, 10 gN, 11 gL, 12 pd, 13 dN, 14 dL,
+ * 15 scratch table; float64 scale at byte 64. Entries are independent (no reduction).
+ */
+export function attentionBackwardChunk(desc: usize, n0: i32, n1: i32, id: i32): void {
+  const dt = load<i32>(desc);
+  const L = load<i32>(desc, 4); const H = load<i32>(desc, 8); const hd = load<i32>(desc, 12);
+  const sN = load<i32>(desc, 20); const sL = load<i32>(desc, 24);
+  const gN = load<i32>(desc, 40); const gL = load<i32>(desc, 44);
+  const dN = load<i32>(desc, 52); const dL = load<i32>(desc, 56);
+  const scale = load<f64>(desc, 64);
+  const sh: usize = dt == F32 ? 2 : 3;
+  const pairs = <usize>n0 * <usize>H * <usize>L * <usize>L;
+  const pqkv = <usize>load<u32>(desc, 16) + ((<usize>n0 * <usize>sN) << sh);
+  const pp = <usize>load<u32>(desc, 28) + (pairs << sh);
+  let pm = <usize>load<u32>(desc, 32);
+  if (pm != 0) pm += pairs;
+  const pg = <usize>load<u32>(desc, 36) + ((<usize>n0 * <usize>gN) << sh);
+  const pd = <usize>load<u32>(desc, 48) + ((<usize>n0 * <usize>dN) << sh);
+  const scratch = scratchOf(<usize>load<u32>(desc, 60), id);
+  if (dt == F32) backwardF32(n1 - n0, L, H, hd, pqkv, sN, sL, pp, pm, <f32>scale, pg, gN, gL, pd, dN, dL, scratch);
+  else backwardF64(n1 - n0, L, H, hd, pqkv, sN, sL, pp, pm, scale, pg, gN, gL, pd, dN, dL, scratch);
 }

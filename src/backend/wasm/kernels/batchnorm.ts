@@ -125,10 +125,10 @@ function normaliseF32(px: usize, py: usize, N: i32, C: i32, c: i32, S: i32, mean
   }
 }
 
-function forwardF32(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize, pb: usize, eps: f64, pmean: usize, pvar: usize, prstd: usize, py: usize): void {
+function forwardF32(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize, pb: usize, eps: f64, pmean: usize, pvar: usize, prstd: usize, py: usize, c0: i32, c1: i32): void {
   const M = <f64>N * <f64>S;
   const epsF = <f32>eps;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const q = <usize>c << 2;
     let mean: f32;
     let variance: f32;
@@ -149,9 +149,9 @@ function forwardF32(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize
   }
 }
 
-function backwardF32(training: bool, N: i32, C: i32, S: i32, px: usize, pmean: usize, prstd: usize, pw: usize, pg: usize, pdx: usize, pdw: usize, pdb: usize): void {
+function backwardF32(training: bool, N: i32, C: i32, S: i32, px: usize, pmean: usize, prstd: usize, pw: usize, pg: usize, pdx: usize, pdw: usize, pdb: usize, c0: i32, c1: i32): void {
   const M = <f64>N * <f64>S;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const q = <usize>c << 2;
     const mean = load<f32>(pmean + q);
     const rstd = load<f32>(prstd + q);
@@ -294,9 +294,9 @@ function normaliseF64(px: usize, py: usize, N: i32, C: i32, c: i32, S: i32, mean
   }
 }
 
-function forwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize, pb: usize, eps: f64, pmean: usize, pvar: usize, prstd: usize, py: usize): void {
+function forwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize, pb: usize, eps: f64, pmean: usize, pvar: usize, prstd: usize, py: usize, c0: i32, c1: i32): void {
   const M = <f64>N * <f64>S;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const q = <usize>c << 3;
     let mean: f64;
     let variance: f64;
@@ -317,9 +317,9 @@ function forwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pw: usize
   }
 }
 
-function backwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pmean: usize, prstd: usize, pw: usize, pg: usize, pdx: usize, pdw: usize, pdb: usize): void {
+function backwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pmean: usize, prstd: usize, pw: usize, pg: usize, pdx: usize, pdw: usize, pdb: usize, c0: i32, c1: i32): void {
   const M = <f64>N * <f64>S;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const q = <usize>c << 3;
     const mean = load<f64>(pmean + q);
     const rstd = load<f64>(prstd + q);
@@ -394,8 +394,8 @@ function backwardF64(training: bool, N: i32, C: i32, S: i32, px: usize, pmean: u
  */
 export function batchNorm(dt: i32, training: i32, N: i32, C: i32, S: i32, px: usize, pw: usize, pb: usize, eps: f64,
   pmean: usize, pvar: usize, prstd: usize, py: usize): void {
-  if (dt == F32) forwardF32(training != 0, N, C, S, px, pw, pb, eps, pmean, pvar, prstd, py);
-  else forwardF64(training != 0, N, C, S, px, pw, pb, eps, pmean, pvar, prstd, py);
+  if (dt == F32) forwardF32(training != 0, N, C, S, px, pw, pb, eps, pmean, pvar, prstd, py, 0, C);
+  else forwardF64(training != 0, N, C, S, px, pw, pb, eps, pmean, pvar, prstd, py, 0, C);
 }
 
 /**
@@ -404,6 +404,30 @@ export function batchNorm(dt: i32, training: i32, N: i32, C: i32, S: i32, px: us
  */
 export function batchNormBackward(dt: i32, training: i32, N: i32, C: i32, S: i32, px: usize, pmean: usize, prstd: usize, pw: usize,
   pg: usize, pdx: usize, pdw: usize, pdb: usize): void {
-  if (dt == F32) backwardF32(training != 0, N, C, S, px, pmean, prstd, pw, pg, pdx, pdw, pdb);
-  else backwardF64(training != 0, N, C, S, px, pmean, prstd, pw, pg, pdx, pdw, pdb);
+  if (dt == F32) backwardF32(training != 0, N, C, S, px, pmean, prstd, pw, pg, pdx, pdw, pdb, 0, C);
+  else backwardF64(training != 0, N, C, S, px, pmean, prstd, pw, pg, pdx, pdw, pdb, 0, C);
+}
+
+/** Pointer word i of a descriptor. */
+@inline function word(desc: usize, i: i32): usize {
+  return <usize>load<u32>(desc + (<usize>i << 2));
+}
+
+/**
+ * Channels [c0, c1) of a threaded call described at desc (int32 words): 0 dt, 1 mode (0 forward,
+ * 1 backward), 2 training, 3 N, 4 C, 5 S, then forward: 6 px, 7 pw, 8 pb, 9 pmean, 10 pvar,
+ * 11 prstd, 12 py; backward: 6 px, 7 pmean, 8 prstd, 9 pw, 10 pg, 11 pdx, 12 pdw, 13 pdb;
+ * float64 eps at byte 64. Channels are independent (each one's sums stay within its chunk), so
+ * results do not depend on how channels are cut into chunks or which thread runs them.
+ */
+export function batchNormChunk(desc: usize, c0: i32, c1: i32): void {
+  const dt = load<i32>(desc);
+  const training = load<i32>(desc, 8) != 0;
+  const N = load<i32>(desc, 12); const C = load<i32>(desc, 16); const S = load<i32>(desc, 20);
+  if (load<i32>(desc, 4) == 0) {
+    const eps = load<f64>(desc, 64);
+    if (dt == F32) forwardF32(training, N, C, S, word(desc, 6), word(desc, 7), word(desc, 8), eps, word(desc, 9), word(desc, 10), word(desc, 11), word(desc, 12), c0, c1);
+    else forwardF64(training, N, C, S, word(desc, 6), word(desc, 7), word(desc, 8), eps, word(desc, 9), word(desc, 10), word(desc, 11), word(desc, 12), c0, c1);
+  } else if (dt == F32) backwardF32(training, N, C, S, word(desc, 6), word(desc, 7), word(desc, 8), word(desc, 9), word(desc, 10), word(desc, 11), word(desc, 12), word(desc, 13), c0, c1);
+  else backwardF64(training, N, C, S, word(desc, 6), word(desc, 7), word(desc, 8), word(desc, 9), word(desc, 10), word(desc, 11), word(desc, 12), word(desc, 13), c0, c1);
 }

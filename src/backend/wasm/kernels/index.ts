@@ -19,6 +19,10 @@ export { batchNorm, batchNormBackward } from './batchnorm';
 export { adam } from './adam';
 export { lstmCell, lstmCellBackward, lstmSeq, lstmSeqBackward } from './lstm';
 export { rnnSeq, rnnSeqBackward } from './rnn';
+export { gelu, geluBackward } from './act';
+export { crossEntropy, crossEntropyBackward } from './xent';
+export { fusedChunk } from './chunked';
+export { drawUniform24 } from './dropout';
 
 /** First byte after the module's static data: the TypeScript allocator starts here. */
 export function heapBase(): usize {
