@@ -3,6 +3,7 @@
  * are written with tensor ops, so they run on any backend and can themselves be differentiated.
  */
 import type { BinaryOp, UnaryOp } from '../backend/types.js';
+import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { isFloat, type DType } from '../tensor/dtype.js';
@@ -139,11 +140,66 @@ export const isnan = (x: Tensor): Tensor => unaryKernel('isnan', x, 'bool');
  * approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))), both as in PyTorch.
  */
 export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  const f = fusedGelu(x, approximate === 'tanh');
+  if (f !== null) return f;
   if (approximate === 'tanh') {
     const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(0.5).mul(tanh(inner).add(1));
   }
   return x.mul(0.5).mul(erf(x.mul(Math.SQRT1_2)).add(1));
+}
+
+let fusedGeluEnabled = true;
+
+/**
+ * Switches the fused GELU path off (false) or back on (true, the default) and returns the
+ * previous setting. Internal: tests and benchmarks compare the fused op with the composite on
+ * the same backend.
+ */
+export function setFusedGelu(enabled: boolean): boolean {
+  const prev = fusedGeluEnabled;
+  fusedGeluEnabled = enabled;
+  return prev;
+}
+
+/**
+ * GELU's derivative written with differentiable ops (PyTorch's GeluBackward), for a backward
+ * pass that is itself recorded (createGraph): exact Φ(x) + x·φ(x); tanh form
+ * ½(1 + t) + ½x·(1 − t²)·√(2/π)(1 + 3κx²) with t = tanh(√(2/π)(x + κx³)).
+ */
+function geluGrad(x: Tensor, g: Tensor, tanhForm: boolean): Tensor {
+  if (tanhForm) {
+    const k = Math.sqrt(2 / Math.PI);
+    const x2 = x.mul(x);
+    const t = tanh(x.add(x2.mul(x).mul(0.044715)).mul(k));
+    const left = t.add(1).mul(0.5);
+    const right = x.mul(0.5).mul(sub(1, t.mul(t))).mul(x2.mul(3 * 0.044715).add(1).mul(k));
+    return g.mul(left.add(right));
+  }
+  const cdf = erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5);
+  const pdf = exp(x.mul(x).mul(-0.5)).mul(1 / Math.sqrt(2 * Math.PI));
+  return g.mul(cdf.add(x.mul(pdf)));
+}
+
+/**
+ * The backend's fused GELU (Backend.fused.gelu) as one autograd node with its fused backward;
+ * null when the backend has none (the composite then runs). Under createGraph the gradient is
+ * built from differentiable ops (geluGrad).
+ */
+function fusedGelu(x: Tensor, tanhForm: boolean): Tensor | null {
+  const kern = x.backend.fused;
+  if (!fusedGeluEnabled || kern?.gelu === undefined || !isFloat(x.dtype)) return null;
+  const xd = x.detach();
+  const y = kern.gelu(xd, tanhForm);
+  if (y === null) return null;
+  const out = wrap(y, x.shape);
+  return record(out, 'gelu', [x], (g) => {
+    if (!isGradEnabled() && kern.geluBackward !== undefined && g.dtype === x.dtype) {
+      const dx = kern.geluBackward(xd, g, tanhForm, out);
+      if (dx !== null) return [wrap(dx, x.shape)];
+    }
+    return [geluGrad(x, g, tanhForm)];
+  });
 }
 
 /** log(1 + exp(beta·x)) / beta, linear above `threshold` (as torch.nn.functional.softplus). */

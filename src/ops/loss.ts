@@ -11,6 +11,7 @@ import { checkSameBackend, requireFloat, requireIndex } from './core.js';
 import { where } from './elementwise.js';
 import { logSoftmax } from './softmax.js';
 import { reduceLoss, type Reduction } from './loss-extra.js';
+import { fusedCrossEntropy } from './cross-entropy-fused.js';
 
 export * from './loss-extra.js';
 
@@ -65,6 +66,12 @@ function classIndexLoss(op: string, input: Tensor, target: Tensor, opts: CrossEn
     }
   }
   const smoothing = opts.labelSmoothing ?? 0;
+  if (op === 'crossEntropy') {
+    // One fused pass per direction where the backend has it (wasm); the composite below is the oracle.
+    const reduction = opts.reduction ?? 'mean';
+    const f = fusedCrossEntropy(x, t, weight ?? null, ignoreIndex, smoothing, reduction);
+    if (f !== null) return unbatched && reduction === 'none' ? f.reshape([]) : f;
+  }
   const lp = toLogProbs(x, 1);
   const ignored = t.eq(ignoreIndex);
   // Ignored targets may hold any value (-100 by default); index with 0 there and mask afterwards.
