@@ -15,6 +15,7 @@ import * as torch from '../../src/index.js';
 import { grad, nn, optim, type Tensor } from '../../src/index.js';
 import { dropout, layerNorm, logSoftmax, softmax } from '../../src/ops/index.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
+import { onBoth } from '../helpers/backends.js';
 
 const F64: Tolerance = { rtol: 1e-12, atol: 1e-14 };
 const F32: Tolerance = { rtol: 2e-6, atol: 1e-7 };
@@ -24,21 +25,12 @@ const vals = (t: Tensor | null): number[] => {
   return Array.from(t.dataSync());
 };
 
-/** Runs fn on each backend with the same seed; returns both results. */
-function onBoth<T>(fn: () => T, seed = 0): { cpu: T; wasm: T } {
-  const run = (b: string): T => torch.withBackend(b, () => {
-    torch.manualSeed(seed);
-    return fn();
-  });
-  return { cpu: run('cpu'), wasm: run('wasm') };
-}
-
 describe('wasm fused kernels', () => {
   test('the wasm backend advertises every fused kernel and the reference none', () => {
     const f = torch.getBackend('wasm').fused;
     const names = ['dropout', 'softmax', 'softmaxBackward', 'layerNorm', 'layerNormBackward', 'adam', 'lstmCell', 'lstmCellBackward',
       'batchNorm', 'batchNormBackward', 'conv2d', 'conv2dBackward', 'lstmSeq', 'lstmSeqBackward', 'rnnSeq', 'rnnSeqBackward',
-      'attention', 'attentionBackward'] as const;
+      'attention', 'attentionBackward', 'gelu', 'geluBackward', 'crossEntropy', 'crossEntropyBackward'] as const;
     assert.deepEqual(names.filter((n) => typeof f?.[n] !== 'function'), [], 'fused kernels missing on wasm');
     assert.equal(torch.getBackend('cpu').fused, undefined);
   });

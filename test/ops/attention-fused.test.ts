@@ -15,6 +15,7 @@ import { grad, nn, ShapeError, type Tensor } from '../../src/index.js';
 import { selfAttention } from '../../src/ops/attention.js';
 import { Generator } from '../../src/tensor/random.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
+import { onBoth } from '../helpers/backends.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 const F32: Tolerance = { rtol: 1e-5, atol: 2e-6 };
@@ -24,14 +25,6 @@ const vals = (t: Tensor | null): number[] => {
   assert.ok(t, 'expected a tensor');
   return Array.from(t.dataSync());
 };
-
-function onBoth<T>(fn: () => T, seed = 0): { cpu: T; wasm: T } {
-  const run = (b: string): T => torch.withBackend(b, () => {
-    torch.manualSeed(seed);
-    return fn();
-  });
-  return { cpu: run('cpu'), wasm: run('wasm') };
-}
 
 interface Case { N: number; L: number; H: number; hd: number }
 // L = 7: no full 4- or 16-wide block; L = 20: one 16-wide block plus a tail; hd = 16: the kernel's 16-wide path.

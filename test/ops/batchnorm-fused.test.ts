@@ -21,6 +21,7 @@ import { grad, nn, type Tensor } from '../../src/index.js';
 import type { FusedKernels } from '../../src/backend/types.js';
 import { batchNorm } from '../../src/ops/index.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
+import { onBoth } from '../helpers/backends.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 type DT = 'float32' | 'float64';
@@ -43,15 +44,6 @@ afterEach(() => {
   table.batchNorm = original.forward;
   table.batchNormBackward = original.backward;
 });
-
-/** Runs fn on each backend with the same seed; returns both results. */
-function onBoth<T>(fn: () => T, seed = 0): { cpu: T; wasm: T } {
-  const run = (b: string): T => torch.withBackend(b, () => {
-    torch.manualSeed(seed);
-    return fn();
-  });
-  return { cpu: run('cpu'), wasm: run('wasm') };
-}
 
 interface Case { shape: number[]; affine: boolean; stats: boolean; training: boolean }
 
