@@ -1,6 +1,9 @@
 /**
  * The wasm backend's fused kernels (Backend.fused): dropout, softmax/logSoftmax, layer norm, the
- * Adam update and the LSTM cell, each one call into kernels/{dropout,softmax,norm,adam,lstm}.ts. Every wrapper
+ * Adam update, the LSTM cell, the LSTM/GRU/RNN sequence (kernels/{lstm,rnn,rgemm}.ts), batch norm,
+ * GELU and cross-entropy (kernels/{batchnorm,act,xent}.ts), each one call into its kernel file;
+ * the convolution (conv.ts) and self-attention (attention.ts) have host modules of their own
+ * because they split work across the thread pool. Every wrapper
  * returns null (or false) for what it does not handle — non-float dtypes, mixed dtypes, a
  * parameter that is not one contiguous run — and the op then runs its composite. Inputs that
  * are strided views are copied to contiguous first (the composite would read them as views).
