@@ -18,20 +18,8 @@ import type { Tensor } from '../src/index.js';
 import { setFusedGelu } from '../src/ops/elementwise.js';
 import { setFusedCrossEntropy } from '../src/ops/cross-entropy-fused.js';
 import { crossEntropy } from '../src/ops/loss.js';
+import { median, wallAndCpu } from './lib/timing.js';
 
-const median = (a: readonly number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-function measure(fn: () => void): { wall: number; cpu: number } {
-  const u = process.cpuUsage();
-  const t = performance.now();
-  fn();
-  const wall = performance.now() - t;
-  const d = process.cpuUsage(u);
-  return { wall, cpu: (d.user + d.system) / 1000 };
-}
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '9' } } });
 const reps = Number(values.reps);
@@ -84,7 +72,7 @@ for (const c of cases) {
       c.step();
       c.step();
       for (let r = 0; r < Math.ceil(reps / 3); r++) {
-        const m = measure(c.step);
+        const m = wallAndCpu(c.step);
         t[mode].wall.push(m.wall / c.inner);
         t[mode].cpu.push(m.cpu / c.inner);
       }

@@ -23,6 +23,7 @@ import * as torch from '../src/index.js';
 import { nn, optim } from '../src/index.js';
 import type { FusedKernels } from '../src/backend/types.js';
 import { ResNet } from '../src/vision/models/resnet.js';
+import { median, wallAndCpu } from './lib/timing.js';
 
 type Fn = (o: FusedKernels) => unknown;
 const KEYS = ['batchNorm', 'batchNormBackward'] as const;
@@ -40,20 +41,6 @@ function withMode<T>(fused: boolean, fn: () => T): T {
   }
 }
 
-const median = (a: readonly number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
-/** Wall and CPU (this process, all its threads) milliseconds of one call. */
-function measure(fn: () => void): { wall: number; cpu: number } {
-  const u = process.cpuUsage();
-  const t = performance.now();
-  fn();
-  const wall = performance.now() - t;
-  const d = process.cpuUsage(u);
-  return { wall, cpu: (d.user + d.system) / 1000 };
-}
 
 const fmt = (label: string, a: readonly number[]): string => `${label} ${median(a).toFixed(1).padStart(7)} ms (min ${Math.min(...a).toFixed(1)})`;
 
@@ -71,7 +58,7 @@ function ab(name: string, fn: () => void, reps: number, warmup: number): void {
   for (let r = 0; r < reps; r++) {
     for (const m of modes) {
       const k = m ? 'fused' : 'composite';
-      const t = measure(() => withMode(m, fn));
+      const t = wallAndCpu(() => withMode(m, fn));
       wall[k]!.push(t.wall);
       cpu[k]!.push(t.cpu);
     }

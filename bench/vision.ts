@@ -20,6 +20,7 @@ import * as torch from 'tsorch';
 import { nn, optim } from 'tsorch';
 import { buildImageModel, type ImageModelSpec } from 'tsorch/vision';
 import { othersShare, snapshot } from './lib/contention.js';
+import { median } from './lib/timing.js';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPT = fileURLToPath(new URL('../../bench/vision_torch.py', import.meta.url));
@@ -35,11 +36,6 @@ const MODELS: Record<string, ImageModelSpec> = {
 };
 
 interface EngineResult { trainMs: number[]; evalMs: number[]; othersCpu?: number | null; note?: string }
-
-const median = (a: readonly number[]): number => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function timed(fn: () => void, warmup: number, runs: number): number[] {
   for (let i = 0; i < warmup; i++) fn();

@@ -46,6 +46,19 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
+ * Wall and CPU milliseconds of one call (CPU: this process, all its threads). On a shared machine
+ * CPU time is the steadier of the two; a wall time far above it means the process waited for a core.
+ */
+export function wallAndCpu(fn: () => void): { wall: number; cpu: number } {
+  const u = process.cpuUsage();
+  const t = performance.now();
+  fn();
+  const wall = performance.now() - t;
+  const d = process.cpuUsage(u);
+  return { wall, cpu: (d.user + d.system) / 1000 };
+}
+
+/**
  * Warm-ups whose predicted cost exceeds the budget by this factor mean skip. Warm-up runs are
  * slower than steady state (compilation, first allocations), so the prediction errs high: the
  * slack keeps a case that just fits from being skipped on that bias.
