@@ -17,28 +17,9 @@
  */
 import { F32 } from './common';
 import { drawUniform24 } from './dropout';
+import { expf4 } from './vexp';
 
 // ---- float32 exp ------------------------------------------------------------------------------
-
-/** e^x for four float32 lanes (x ≤ 0 here: softmax after subtracting the row max). */
-@inline function expf4(x: v128): v128 {
-  x = f32x4.max(x, f32x4.splat(-87.3));
-  // n = round(x·log2 e); r = x − n·ln 2 in two pieces; e^r by a degree-5 polynomial.
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  const r2 = f32x4.mul(r, r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
-  // 2^n through the exponent bits.
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, pow2);
-}
 
 @inline function expf1(x: f32): f32 {
   return f32x4.extract_lane(expf4(f32x4.splat(x)), 0);

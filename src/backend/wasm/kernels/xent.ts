@@ -18,6 +18,7 @@
  * unary kernel's float64 exp polynomial.
  */
 import { F32, loadAs } from './common';
+import { expf4 } from './vexp';
 import { EXP_K, exp2lanes } from './unary';
 
 @inline function ldv(wide: bool, p: usize, i: usize): f64 {
@@ -41,30 +42,6 @@ import { EXP_K, exp2lanes } from './unary';
   return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 }
 
-/**
- * e^x of four float32 lanes to about one float32 ulp (Cephes' expf: x = n·ln2 + r, |r| ≤ ln2/2,
- * e^r = 1 + r + r²·P(r) with a degree-5 P, times 2^n from the exponent bits). Float32 accuracy
- * is all a float32 row needs here: the sum's terms and the probabilities are float32-sized, and
- * four lanes per polynomial instead of two make the passes about twice as fast. x is clamped to
- * [−87, 88] (2^n stays a normal float32), so e^x below e^−87 reads as ~1.6e−38, not 0; NaN
- * passes through the clamp.
- */
-@inline function exp4f(x: v128): v128 {
-  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(p, scale);
-}
-
 /** log Σ_c e^(x[c]) of a contiguous float32 row, stabilised by the row max. */
 function lseRowF32(p: usize, C: i32): f64 {
   let mv = f32x4.splat(-Infinity);
@@ -77,7 +54,7 @@ function lseRowF32(p: usize, C: i32): f64 {
   i = 0;
   const mf = f32x4.splat(m);
   for (; i + 4 <= C; i += 4) {
-    const e = exp4f(f32x4.sub(v128.load(p + (<usize>i << 2)), mf));
+    const e = expf4(f32x4.sub(v128.load(p + (<usize>i << 2)), mf));
     acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(hi2(e))));
   }
   let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
@@ -159,7 +136,7 @@ function backwardRowF32(p: usize, pd: usize, pw: usize, C: i32, lse: f64, A: f64
     // x − lse in float64 (lse is float64), rounded to float32 for the float32 exp.
     const d = i8x16.shuffle(f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(v), lv)),
       f32x4.demote_f64x2_zero(f64x2.sub(f64x2.promote_low_f32x4(hi2(v)), lv)), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    const e = exp4f(d);
+    const e = expf4(d);
     let lo = f64x2.mul(f64x2.promote_low_f32x4(e), av);
     let hi = f64x2.mul(f64x2.promote_low_f32x4(hi2(e)), av);
     if (pw != 0) {
