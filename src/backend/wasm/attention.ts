@@ -14,7 +14,7 @@
  * and the generator's final state are those of the one-thread call.
  */
 import type { RandomState, Storage, View } from '../types.js';
-import type { FusedContext } from './fused.js';
+import type { FusedContext } from './fused-common.js';
 import { addr, DT, numel } from './layout.js';
 import type { WasmStorage } from './storage.js';
 import { CHUNK_KINDS } from './threads.js';
