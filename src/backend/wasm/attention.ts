@@ -14,14 +14,13 @@
  * and the generator's final state are those of the one-thread call.
  */
 import type { RandomState, Storage, View } from '../types.js';
-import type { FusedContext } from './fused-common.js';
+import { CHUNK_DESC_BYTES, chunkParticipants, writeChunkDesc, type FusedContext } from './fused-common.js';
 import { addr, DT, numel } from './layout.js';
 import type { WasmStorage } from './storage.js';
 import { CHUNK_KINDS } from './threads.js';
 
 const MT_WORDS = 624;
 /** Bytes of a chunked call's descriptor: 16 int32 words, then the float64 scale at byte 64. */
-const DESC_BYTES = 72;
 /** Most bytes of pre-drawn dropout words a threaded forward allocates (64M scores). */
 const WORDS_LIMIT = 256 * 1024 * 1024;
 
@@ -55,11 +54,6 @@ function scratchBytes(L: number, hd: number): number {
   return 8 * (3 * L * hd + 2 * L * L + 2 * L) + 64;
 }
 
-/** Participants for a call of `macs` multiply-adds over N batch entries (1 without a pool). */
-function participantsFor(c: FusedContext, macs: number, N: number): number {
-  return c.threads === undefined ? 1 : c.threads.participants(macs, N);
-}
-
 /**
  * Scratch per participant (id 0's is the one-thread call's) and, for more than one, the table of
  * their addresses (u32 each) that the chunk kernels read. Allocates: call before reading addresses.
@@ -71,14 +65,6 @@ function scratchTable(c: FusedContext, participants: number, bytes: number): { s
   const table = c.scratch.buffer('attentionTable', 4 * participants);
   c.pool.heap.views().i32.set(ptrs, table >>> 2);
   return { scratch: ptrs[0]!, table };
-}
-
-/** Writes a chunk descriptor (int32 words, float64 `scale` at byte 64) at desc. */
-function writeDesc(c: FusedContext, desc: number, words: readonly number[], scale: number): void {
-  const { u8 } = c.pool.heap.views();
-  const dv = new DataView(u8.buffer, desc, DESC_BYTES);
-  words.forEach((w, i) => dv.setInt32(4 * i, w | 0, true));
-  dv.setFloat64(64, scale, true);
 }
 
 /** Batch entries per chunk and the number of chunks: several per participant (one descheduled thread holds up little). */
@@ -104,11 +90,11 @@ export function attentionForward(c: FusedContext, qkv: View, heads: number, batc
   // Threads with dropout need the call's words up front (4 bytes a score): past WORDS_LIMIT the
   // call stays on this thread rather than allocating them.
   const threadable = A * B * E > 0 && (dropout === null || 4 * pairs <= WORDS_LIMIT);
-  const participants = threadable ? participantsFor(c, 2 * pairs * hd, N) : 1;
+  const participants = threadable ? chunkParticipants(c, 2 * pairs * hd, N) : 1;
   const { scratch, table } = scratchTable(c, participants, scratchBytes(L, hd));
   const st = dropout !== null ? c.scratch.buffer('mt19937', MT_WORDS * 4) : 0;
   const words = participants > 1 && dropout !== null ? c.scratch.buffer('attentionWords', 4 * pairs) : 0;
-  const desc = participants > 1 ? c.scratch.buffer('attentionDesc', DESC_BYTES) : 0;
+  const desc = participants > 1 ? c.scratch.buffer('attentionDesc', CHUNK_DESC_BYTES) : 0;
   let mti = dropout?.rng.mti ?? 0;
   if (A * B * E > 0) {
     const [sN, sL] = tokenStrides(src, batchFirst);
@@ -117,7 +103,7 @@ export function attentionForward(c: FusedContext, qkv: View, heads: number, batc
     const keepT = dropout === null ? 0 : Math.min(Math.ceil(dropout.keep * 2 ** 24), 2 ** 24);
     if (participants > 1) {
       if (words !== 0) mti = c.k.drawUniform24(st, mti, pairs, words);
-      writeDesc(c, desc, [DT[dt], L, heads, hd, addr(src), sN, sL, out.ptr, oN, oL,
+      writeChunkDesc(c, desc, [DT[dt], L, heads, hd, addr(src), sN, sL, out.ptr, oN, oL,
         probs ? probs.ptr : 0, mask ? mask.ptr : 0, words, keepT, table], dropout?.scale ?? 1);
       const { per, chunks } = chunking(N, participants);
       c.threads!.runFused(CHUNK_KINDS.attention, desc, N, per, chunks, participants);
@@ -146,15 +132,15 @@ export function attentionBackward(c: FusedContext, qkv: View, probs: View, mask:
   const ms = mask !== null ? c.dense(mask) : null;
   const d = c.make(dt, A * B * 3 * E);
   // Backward: four products of L·L·hd multiply-adds per (entry, head).
-  const participants = A * B * E > 0 ? participantsFor(c, 4 * N * heads * L * L * hd, N) : 1;
+  const participants = A * B * E > 0 ? chunkParticipants(c, 4 * N * heads * L * L * hd, N) : 1;
   const { scratch, table } = scratchTable(c, participants, scratchBytes(L, hd));
-  const desc = participants > 1 ? c.scratch.buffer('attentionDesc', DESC_BYTES) : 0;
+  const desc = participants > 1 ? c.scratch.buffer('attentionDesc', CHUNK_DESC_BYTES) : 0;
   if (A * B * E > 0) {
     const [sN, sL] = tokenStrides(src, batchFirst);
     const [gN, gL] = tokenStrides(gs, batchFirst);
     const [dN, dL] = batchFirst ? [L * 3 * E, 3 * E] : [3 * E, N * 3 * E];
     if (participants > 1) {
-      writeDesc(c, desc, [DT[dt], L, heads, hd, addr(src), sN, sL, addr(ps), ms ? addr(ms) : 0,
+      writeChunkDesc(c, desc, [DT[dt], L, heads, hd, addr(src), sN, sL, addr(ps), ms ? addr(ms) : 0,
         addr(gs), gN, gL, d.ptr, dN, dL, table], scale);
       const { per, chunks } = chunking(N, participants);
       c.threads!.runFused(CHUNK_KINDS.attentionBackward, desc, N, per, chunks, participants);

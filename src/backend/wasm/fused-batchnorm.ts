@@ -8,7 +8,7 @@ import type { DType } from '../../tensor/dtype.js';
 import type { KernelExports } from './loader.js';
 import { addr, DT, numel } from './layout.js';
 import { CHUNK_KINDS } from './threads.js';
-import { drop, isFloat, type FusedContext } from './fused-common.js';
+import { CHUNK_DESC_BYTES, chunkParticipants, drop, isFloat, writeChunkDesc, type FusedContext } from './fused-common.js';
 
 /** Adds these kernels to the fused table when the loaded .wasm has them. */
 export function addBatchNorm(c: FusedContext, fused: FusedKernels): void {
@@ -20,12 +20,8 @@ export function addBatchNorm(c: FusedContext, fused: FusedKernels): void {
     // Threads split channels (the generic fused job, kernels/chunked.ts): each channel's sums stay
     // in one chunk, so results are bit-identical whatever the thread count. `work` counts the
     // kernel's passes over x (≈ multiply-adds) for MatmulRunner.participants.
-    const canThread = has('fusedChunk') && c.threads !== undefined;
-    const participantsFor = (work: number, C: number): number => (canThread ? c.threads!.participants(work, C) : 1);
     const runChannels = (participants: number, desc: number, words: readonly number[], eps: number, C: number): void => {
-      const dv = new DataView(pool.heap.views().u8.buffer, desc, 72);
-      words.forEach((w, i) => dv.setInt32(4 * i, w | 0, true));
-      dv.setFloat64(64, eps, true);
+      writeChunkDesc(c, desc, words, eps);
       const per = Math.ceil(C / Math.min(C, 4 * participants));
       c.threads!.runFused(CHUNK_KINDS.batchNorm, desc, C, per, Math.ceil(C / per), participants);
     };
@@ -43,8 +39,8 @@ export function addBatchNorm(c: FusedContext, fused: FusedKernels): void {
       const mean = c.make(dt, C);
       const variance = c.make(dt, C);
       const rstd = c.make(dt, C);
-      const participants = participantsFor(4 * N * C * S, C);
-      const desc = participants > 1 ? scratch.buffer('batchNormDesc', 72) : 0;
+      const participants = chunkParticipants(c, 4 * N * C * S, C);
+      const desc = participants > 1 ? scratch.buffer('batchNormDesc', CHUNK_DESC_BYTES) : 0;
       const [xs, ws, bs, rm, rv] = dense;
       if (rm && rv) {
         // Eval: the kernel reads the running statistics from copies it returns, so backward sees
@@ -77,8 +73,8 @@ export function addBatchNorm(c: FusedContext, fused: FusedKernels): void {
       const dx = want.input ? c.make(dt, N * C * S) : null;
       const dweight = want.weight ? c.make(dt, C) : null;
       const dbias = want.bias ? c.make(dt, C) : null;
-      const participants = participantsFor(6 * N * C * S, C);
-      const desc = participants > 1 ? scratch.buffer('batchNormDesc', 72) : 0;
+      const participants = chunkParticipants(c, 6 * N * C * S, C);
+      const desc = participants > 1 ? scratch.buffer('batchNormDesc', CHUNK_DESC_BYTES) : 0;
       const [xs, ms, rs, ws, gs] = dense;
       if (participants > 1) {
         runChannels(participants, desc, [DT[dt], 1, training ? 1 : 0, N, C, S, addr(xs!), addr(ms!), addr(rs!), ws ? addr(ws) : 0, addr(gs!),
