@@ -18,7 +18,7 @@ import { loadSpamAssassin, splitTexts, type TextSplit } from '../text/datasets/s
 import { TfidfVectorizer } from '../text/tfidf.js';
 import { classificationReport } from '../train/metrics.js';
 import type { ProgressMode } from '../train/progress.js';
-import { cliProgress } from './tasks.js';
+import { cliProgress, progressOption } from './tasks.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -234,10 +234,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   if (values['no-bucketing']) o.bucketing = false;
   if (values.out !== undefined) o.out = values.out;
   if (values['no-save']) o.out = null;
-  if (values.progress !== undefined) {
-    if (!['auto', 'bar', 'lines', 'none'].includes(values.progress)) throw new ValueError('--progress', `expected auto, bar, lines or none, got '${values.progress}'`);
-    o.progress = values.progress as ProgressMode;
-  }
+  if (values.progress !== undefined) o.progress = progressOption(values.progress);
   await runDemo(o);
   return 0;
 }

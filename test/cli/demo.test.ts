@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runDemo } from '../../src/cli/demo.js';
+import { demoCommand, runDemo } from '../../src/cli/demo.js';
 import { emailToText } from '../../src/text/datasets/spam-assassin.js';
 import { repoRoot } from '../helpers/fixtures.js';
 
@@ -88,4 +88,8 @@ test('emailToText keeps the subject and the body, drops other headers, HTML, MIM
   assert.equal(emailToText(raw), 'You WON a prize\nClaim your cash now & here = easy');
   assert.equal(emailToText(raw, { headers: 'none', maxChars: 10 }), 'Claim your');
   assert.match(emailToText(raw, { headers: 'all' }), /^Return-Path/);
+});
+
+test('tsorch demo rejects a bad --progress before reading any data', async () => {
+  await assert.rejects(demoCommand(['--progress', 'fancy', '--no-save']), /--progress: expects one of auto, bar, lines, none, got 'fancy'/);
 });
