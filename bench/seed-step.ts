@@ -13,24 +13,9 @@
  * (the .wasm kernels still come from dist/backend/wasm, built by `npm run build:wasm`).
  */
 import * as torch from '../src/index.js';
-import { nn, optim, type Tensor } from '../src/index.js';
+import { nn, optim } from '../src/index.js';
 import { SEED, type SeedConfig } from './lib/cases.js';
-
-class TextClassifier extends nn.Module {
-  embedding: nn.Embedding;
-  encoder: nn.TransformerEncoder;
-  fc: nn.Linear;
-  constructor(c: SeedConfig) {
-    super();
-    this.embedding = new nn.Embedding(c.vocab, c.dModel);
-    const layer = new nn.TransformerEncoderLayer({ dModel: c.dModel, nhead: c.nhead, dimFeedforward: c.ff, dropout: c.dropout, batchFirst: true });
-    this.encoder = new nn.TransformerEncoder(layer, c.layers);
-    this.fc = new nn.Linear(c.dModel, c.classes);
-  }
-  forward(x: Tensor): Tensor {
-    return this.fc.forward(this.encoder.forward(this.embedding.forward(x)).mean(1));
-  }
-}
+import { SeedClassifier } from './lib/seed-model.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,7 +30,7 @@ torch.setBackend(arg('backend', 'wasm'));
 if (process.argv.includes('--threads')) torch.setNumThreads(Number(arg('threads', '1')));
 const c: SeedConfig = { ...SEED, batch: Number(arg('batch', String(SEED.batch))) };
 torch.manualSeed(0);
-const model = new TextClassifier(c);
+const model = new SeedClassifier(c);
 const ids = torch.randint(0, c.vocab, [c.batch, c.seq], { dtype: 'int64' });
 const labels = torch.randint(0, c.classes, [c.batch], { dtype: 'int64' });
 const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
