@@ -206,6 +206,14 @@ export interface FusedKernels {
    * g[n, s]·scale when `g` [N, S] is given (reduction 'none') or `scale` alone; 0 at ignored targets.
    */
   crossEntropyBackward?(x: View, t: View, w: View | null, ignoreIndex: number, labelSmoothing: number, lse: View, g: View | null, scale: number): Storage | null;
+  /**
+   * A Linear layer's forward in one product: x [R, K] @ wᵀ (w [N, K]) + bias [N] (or null), then
+   * ReLU when `relu`; the bias and ReLU are applied to the full sum, so the result is the
+   * composite's (matmul, add, relu) exactly. x and w float of one dtype; bias contiguous.
+   */
+  linear?(x: View, w: View, bias: View | null, relu: boolean): Storage | null;
+  /** ReLU's backward from its output y and the gradient g (same shape): g where y > 0, else 0. */
+  reluBackward?(y: View, g: View): Storage | null;
 }
 
 /** The recurrences of FusedKernels.rnnSeq. */

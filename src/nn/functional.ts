@@ -15,4 +15,5 @@ export {
   type DropoutOptions, type Reduction, type LossOptions, type NllLossOptions, type CrossEntropyOptions,
   type BCEOptions, type BCEWithLogitsOptions, type KLDivOptions,
 } from '../ops/index.js';
+export { linear } from '../ops/linear.js';
 export { pad } from './pad.js';

@@ -42,6 +42,21 @@ export function addActivationAndLoss(c: FusedContext, fused: FusedKernels): void
     };
   }
 
+  if (has('reluBackward')) {
+    fused.reluBackward = (y: View, g: View): Storage | null => {
+      const dt = y.storage.dtype;
+      if (!isFloat(dt) || g.storage.dtype !== dt || numel(g.shape) !== numel(y.shape)) return null;
+      const n = numel(y.shape);
+      const ys = c.dense(y);
+      const gs = c.dense(g);
+      const dx = c.make(dt, n);
+      if (n > 0) k.reluBackward!(DT[dt], n, addr(ys), addr(gs), dx.ptr);
+      drop(ys, y);
+      drop(gs, g);
+      return dx;
+    };
+  }
+
   if (has('crossEntropy') && has('crossEntropyBackward')) {
     /** [N, C, S] and [N, S] with float logits, int targets and weights [C] of the logits' dtype; null otherwise. */
     const xentDims = (x: View, t: View, w: View | null): [number, number, number] | null => {

@@ -203,5 +203,20 @@ export function createFused(c: FusedContext): FusedKernels {
 
   addActivationAndLoss(c, fused);
 
+  // A Linear layer's product with its bias (and ReLU) in the GEMM's epilogue (matmul.ts).
+  const runner = c.threads;
+  if (runner !== undefined) {
+    fused.linear = (x: View, w: View, bias: View | null, relu: boolean): Storage | null => {
+      const dt = x.storage.dtype;
+      if (!isFloat(dt) || w.storage.dtype !== dt || (bias !== null && bias.storage.dtype !== dt)) return null;
+      if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[1] || (bias !== null && (bias.shape.length !== 1 || bias.shape[0] !== w.shape[0]))) return null;
+      const b = bias === null ? null : c.dense(bias);
+      const out = c.make(dt, x.shape[0]! * w.shape[0]!);
+      runner.linear(x, w, b, relu, out);
+      if (b !== null) drop(b, bias);
+      return out;
+    };
+  }
+
   return fused;
 }

@@ -22,7 +22,7 @@ export interface KernelExports {
   copy(sdt: number, ddt: number, desc: number, ps: number, pd: number): void;
   reduce(op: number, dt: number, odt: number, desc: number, px: number, po: number, acc: number): void;
   matmul(dt: number, nb: number, M: number, N: number, K: number, boff: number, pa: number, sam: number, sak: number,
-    pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number): void;
+    pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number, pbias: number, relu: number): void;
   gather(dt: number, idt: number, r: number, desc: number, px: number, pidx: number, po: number, xsDim: number, size: number, errp: number): number;
   scatterAdd(dt: number, idt: number, sdt: number, r: number, desc: number, pout: number, pidx: number, psrc: number,
     osDim: number, size: number, errp: number): number;
@@ -61,6 +61,7 @@ export interface KernelExports {
   drawUniform24(state: number, mti: number, n: number, dst: number): number;
   gelu?(dt: number, approx: number, n: number, px: number, py: number): void;
   geluBackward?(dt: number, approx: number, n: number, px: number, py: number, pg: number, pdx: number): void;
+  reluBackward?(dt: number, n: number, py: number, pg: number, pdx: number): void;
   crossEntropy?(dt: number, tdt: number, N: number, C: number, S: number, px: number, pt: number, pw: number, ignore: number, eps: number,
     ploss: number, plse: number, pacc: number): void;
   crossEntropyBackward?(dt: number, tdt: number, N: number, C: number, S: number, px: number, pt: number, pw: number, ignore: number, eps: number,

@@ -151,7 +151,22 @@ export class MatmulRunner {
     return out;
   }
 
-  private product(a: View, b: View, out: WasmStorage, nb: number, M: number, N: number, K: number): void {
+  /**
+   * A Linear layer's product as one kernel: x [R, K] @ wᵀ (w [N, K]) + bias [N] (optional), then
+   * ReLU when `relu`: the bias and the clamp run in the product's epilogue, on each tile of the
+   * result while it is in cache, after its full sum (so they round exactly as a separate add and
+   * relu would), written to `out` (R·N elements). x, w, bias and out share one float dtype
+   * (fused.ts checks); bias is contiguous.
+   */
+  linear(x: View, w: View, bias: View | null, relu: boolean, out: WasmStorage): void {
+    const [R, K] = x.shape as [number, number];
+    const N = w.shape[0]!;
+    if (R * N === 0) return;
+    const wt: View = { storage: w.storage, shape: [K, N], strides: [w.strides[1]!, w.strides[0]!], offset: w.offset };
+    this.product(x, wt, out, 1, R, N, K, bias, relu);
+  }
+
+  private product(a: View, b: View, out: WasmStorage, nb: number, M: number, N: number, K: number, bias: View | null = null, relu = false): void {
     const ra = a.shape.length;
     const batchShape = a.shape.slice(0, ra - 2);
     // Element offsets of every batch's A and B (an odometer over the batch dims).
@@ -182,13 +197,13 @@ export class MatmulRunner {
     const pb = addr({ ...b, offset: 0 });
     const job = {
       dt: DT[a.storage.dtype], nb, M, N, K, boff: desc, pa, sam: a.strides[ra - 2]!, sak: a.strides[ra - 1]!,
-      pb, sbk: b.strides[ra - 2]!, sbn: b.strides[ra - 1]!, po: out.ptr,
+      pb, sbk: b.strides[ra - 2]!, sbn: b.strides[ra - 1]!, po: out.ptr, bias: bias === null ? 0 : addr(bias), relu: relu ? 1 : 0,
     };
     if (workers !== null) {
       workers.run(job, pack);
       return;
     }
-    this.k.matmul(job.dt, nb, M, N, K, desc, pa, job.sam, job.sak, pb, job.sbk, job.sbn, job.po, 0, M, pack[0]![0], pack[0]![1]);
+    this.k.matmul(job.dt, nb, M, N, K, desc, pa, job.sam, job.sak, pb, job.sbk, job.sbn, job.po, 0, M, pack[0]![0], pack[0]![1], job.bias, job.relu);
   }
 }
 

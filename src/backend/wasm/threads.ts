@@ -34,7 +34,7 @@ const READY = 4;
 const STOP = 5;
 const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples, 3: fused chunks
 const PER = 7; // rows (a multiple of 4), batches or samples per chunk
-const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po; conv: desc, N; fused: kind, desc, n
+const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po, bias, relu; conv: desc, N; fused: kind, desc, n
 const MODE_CONV = 2;
 const MODE_FUSED = 3;
 
@@ -61,6 +61,8 @@ export interface WorkerInit {
 export interface MatmulJob {
   dt: number; nb: number; M: number; N: number; K: number; boff: number;
   pa: number; sam: number; sak: number; pb: number; sbk: number; sbn: number; po: number;
+  /** The epilogue: bias pointer (0: none) and ReLU (1) (kernels/matmul.ts). */
+  bias: number; relu: number;
 }
 
 function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): void {
@@ -87,10 +89,10 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
   if (c[MODE] === 1) {
     const b0 = idx * per;
     const b1 = Math.min(nb, b0 + per);
-    k.matmul(a(0), b1 - b0, M, N, a(4), boff + 8 * b0, a(6), a(7), a(8), a(9), a(10), a(11), po + b0 * M * N * es, 0, M, packA, packB);
+    k.matmul(a(0), b1 - b0, M, N, a(4), boff + 8 * b0, a(6), a(7), a(8), a(9), a(10), a(11), po + b0 * M * N * es, 0, M, packA, packB, a(13) >>> 0, a(14));
   } else {
     const m0 = idx * per;
-    k.matmul(a(0), nb, M, N, a(4), boff, a(6), a(7), a(8), a(9), a(10), a(11), po, m0, Math.min(M, m0 + per), packA, packB);
+    k.matmul(a(0), nb, M, N, a(4), boff, a(6), a(7), a(8), a(9), a(10), a(11), po, m0, Math.min(M, m0 + per), packA, packB, a(13) >>> 0, a(14));
   }
 }
 
@@ -174,7 +176,7 @@ export class ThreadPool {
     const c = this.ctrl();
     c[MODE] = byBatch ? 1 : 0;
     c[PER] = per;
-    const args = [job.dt, job.nb, job.M, job.N, job.K, job.boff, job.pa, job.sam, job.sak, job.pb, job.sbk, job.sbn, job.po];
+    const args = [job.dt, job.nb, job.M, job.N, job.K, job.boff, job.pa, job.sam, job.sak, job.pb, job.sbk, job.sbn, job.po, job.bias, job.relu];
     for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!;
     pointers.forEach(([a, b], id) => {
       c[SCRATCH + 2 * id] = a;

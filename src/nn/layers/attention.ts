@@ -14,7 +14,8 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { addBias, Linear } from './linear.js';
+import { Linear } from './linear.js';
+import { linear } from '../../ops/linear.js';
 
 const OP = 'MultiheadAttention';
 
@@ -68,12 +69,6 @@ export interface AttentionOutput {
    * are the weights after dropout (as PyTorch returns them).
    */
   weights: Tensor | null;
-}
-
-/** x Wᵀ + b over the last dimension, flattening leading dims so the product is one 2-D matmul. */
-function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const lead = x.shape.slice(0, -1);
-  return addBias(x.reshape([-1, x.shape[x.ndim - 1]!]).matmul(w.t()), b).reshape([...lead, w.shape[0]!]);
 }
 
 /** A bool mask becomes 0 / -inf in `dtype`; a float mask is cast to `dtype` (keeping its graph). */

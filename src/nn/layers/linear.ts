@@ -1,7 +1,7 @@
 /** Linear, Bilinear and Identity layers. */
 import { zeros } from '../../tensor/create.js';
-import { releaseStorage } from '../../tensor/release.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { linear } from '../../ops/linear.js';
 import { defaultLayerInit_, uniform_ } from '../init.js';
 import { ShapeError } from '../../errors.js';
 import { checkLastDim, Module } from '../module.js';
@@ -41,25 +41,8 @@ export class Linear extends Module {
 
   forward(x: Tensor): Tensor {
     checkLastDim('Linear', x, this.inFeatures, 'inFeatures');
-    if (x.ndim <= 2) return addBias(x.matmul(this.weight.t()), this.bias);
-    // (*, in) runs as one (rows, in) product, as F.linear does: a batched product against a
-    // stride-0 weight would compute the weight's gradient as one (in, out) product per batch
-    // entry and then sum them (batch × the memory and a reduction), and its small per-entry
-    // products run slower than one tall product.
-    const lead = x.shape.slice(0, -1);
-    return addBias(x.reshape([-1, this.inFeatures]).matmul(this.weight.t()), this.bias).reshape([...lead, this.outFeatures]);
+    return linear(x, this.weight, this.bias);
   }
-}
-
-/**
- * y + bias, freeing y's storage at once: y is a fresh matmul result that no backward rule reads
- * (add's gradient needs no inputs, matmul's needs only its operands), so only this sum keeps it.
- */
-export function addBias(y: Tensor, bias: Tensor | null): Tensor {
-  if (!bias) return y;
-  const out = y.add(bias);
-  releaseStorage(y);
-  return out;
 }
 
 /** Returns its input unchanged (a placeholder layer). */

@@ -1,6 +1,7 @@
 /** Transformer encoder (torch.nn.TransformerEncoderLayer, torch.nn.TransformerEncoder). */
 import { ValueError } from '../../errors.js';
 import { gelu, relu } from '../../ops/index.js';
+import { linearRelu } from '../../ops/linear.js';
 import { defaultGenerator } from '../../tensor/random.js';
 import { releaseUnlessShared } from '../../tensor/release.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -188,10 +189,16 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private feedForwardBlock(x: Tensor): Tensor {
-    const z = this.linear1.forward(x);
-    const a = this.activation(z);
-    // relu's backward reads its output, not its input; other activations may read the input.
-    if (this.activation === relu || !a.requiresGrad) releaseUnlessShared(z, x, a);
+    let a: Tensor;
+    if (this.activation === relu && this.linear1.constructor === Linear) {
+      // The product, its bias and the ReLU in one op (the bias and clamp in the GEMM's epilogue).
+      a = linearRelu(x, this.linear1.weight, this.linear1.bias);
+    } else {
+      const z = this.linear1.forward(x);
+      a = this.activation(z);
+      // relu's backward reads its output, not its input; other activations may read the input.
+      if (this.activation === relu || !a.requiresGrad) releaseUnlessShared(z, x, a);
+    }
     const h = this.dropout.forward(a);
     const y = this.linear2.forward(h);
     if (!y.requiresGrad) {

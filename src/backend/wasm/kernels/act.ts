@@ -200,3 +200,25 @@ export function geluBackward(dt: i32, approx: i32, n: i32, px: usize, py: usize,
   if (dt == F32) geluBackwardF32(approx, n, px, py, pg, pdx);
   else geluBackwardF64(approx, n, px, pg, pdx);
 }
+
+/**
+ * ReLU's backward from its output: dx = g where y > 0, else 0 (NaN y gives 0, as the composite's
+ * where(y > 0, g, 0)); one pass, the compare's lane mask ANDed with g.
+ */
+export function reluBackward(dt: i32, n: i32, py: usize, pg: usize, pdx: usize): void {
+  const wide = dt != F32;
+  const sh: usize = wide ? 3 : 2;
+  const lanes = wide ? 2 : 4;
+  let i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const o = <usize>i << sh;
+    const y = v128.load(py + o);
+    const m = wide ? f64x2.gt(y, f64x2.splat(0)) : f32x4.gt(y, f32x4.splat(0));
+    v128.store(pdx + o, v128.and(v128.load(pg + o), m));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << sh;
+    if (wide) store<f64>(pdx + o, load<f64>(py + o) > 0 ? load<f64>(pg + o) : 0);
+    else store<f32>(pdx + o, load<f32>(py + o) > 0 ? load<f32>(pg + o) : 0);
+  }
+}

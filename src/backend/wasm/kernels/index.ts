@@ -19,7 +19,7 @@ export { batchNorm, batchNormBackward } from './batchnorm';
 export { adam } from './adam';
 export { lstmCell, lstmCellBackward, lstmSeq, lstmSeqBackward } from './lstm';
 export { rnnSeq, rnnSeqBackward } from './rnn';
-export { gelu, geluBackward } from './act';
+export { gelu, geluBackward, reluBackward } from './act';
 export { crossEntropy, crossEntropyBackward } from './xent';
 export { fusedChunk } from './chunked';
 export { drawUniform24 } from './dropout';

@@ -52,15 +52,42 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   return wide ? v128.load64_splat(p) : v128.load32_splat(p);
 }
 
-/** Writes (or adds, when acc) a 16-byte row pair of the tile into C row c. */
-@inline function put(c: usize, x0: v128, x1: v128, acc: bool, wide: bool): void {
+@inline function vrelu(wide: bool, a: v128): v128 {
+  return wide ? f64x2.max(a, f64x2.splat(0)) : f32x4.max(a, f32x4.splat(0));
+}
+
+/**
+ * Writes (or adds, when acc) a 16-byte row pair of the tile into C row c; then, when this is the
+ * last depth block, the epilogue: + bias (the tile's NR bias values at `bias`, when nonzero) and
+ * ReLU (max with 0, which keeps NaN, as the relu kernel). Each is one more rounding of the full
+ * sum, exactly as a separate add and relu after the product.
+ */
+@inline function put(c: usize, x0: v128, x1: v128, acc: bool, wide: bool, bias: usize, relu: bool): void {
   if (acc) {
-    v128.store(c, vadd(wide, v128.load(c), x0));
-    v128.store(c, vadd(wide, v128.load(c, 16), x1), 16);
-  } else {
-    v128.store(c, x0);
-    v128.store(c, x1, 16);
+    x0 = vadd(wide, v128.load(c), x0);
+    x1 = vadd(wide, v128.load(c, 16), x1);
   }
+  if (bias != 0) {
+    x0 = vadd(wide, x0, v128.load(bias));
+    x1 = vadd(wide, x1, v128.load(bias, 16));
+  }
+  if (relu) {
+    x0 = vrelu(wide, x0);
+    x1 = vrelu(wide, x1);
+  }
+  v128.store(c, x0);
+  v128.store(c, x1, 16);
+}
+
+/** The epilogue of one element (edge tiles and K = 0): v + bias[j] when bias is nonzero, then ReLU. */
+@inline function epi1(wide: bool, v: f64, bias: usize, j: i32, relu: bool): f64 {
+  if (wide) {
+    if (bias != 0) v += load<f64>(bias + (<usize>j << 3));
+    return relu ? max<f64>(v, 0) : v;
+  }
+  let w = <f32>v;
+  if (bias != 0) w += load<f32>(bias + (<usize>j << 2));
+  return <f64>(relu ? max<f32>(w, 0) : w);
 }
 
 /**
@@ -68,7 +95,7 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
  * Full tiles go straight to C (row stride ldcBytes); edge tiles go through `tile` and only the
  * valid mr×nr corner is copied.
  */
-@inline function micro(wide: bool, ap: usize, bp: usize, kc: i32, c: usize, ldcBytes: usize, acc: bool, mr: i32, nr: i32, tile: usize): void {
+@inline function micro(wide: bool, ap: usize, bp: usize, kc: i32, c: usize, ldcBytes: usize, acc: bool, mr: i32, nr: i32, tile: usize, bias: usize, relu: bool): void {
   const aStep: usize = wide ? 32 : 16;
   const es: usize = wide ? 8 : 4;
   let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
@@ -91,10 +118,10 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   }
   const nrMax = wide ? 4 : 8;
   if (mr == MR && nr == nrMax) {
-    put(c, c00, c01, acc, wide);
-    put(c + ldcBytes, c10, c11, acc, wide);
-    put(c + 2 * ldcBytes, c20, c21, acc, wide);
-    put(c + 3 * ldcBytes, c30, c31, acc, wide);
+    put(c, c00, c01, acc, wide, bias, relu);
+    put(c + ldcBytes, c10, c11, acc, wide, bias, relu);
+    put(c + 2 * ldcBytes, c20, c21, acc, wide, bias, relu);
+    put(c + 3 * ldcBytes, c30, c31, acc, wide, bias, relu);
     return;
   }
   v128.store(tile, c00); v128.store(tile, c01, 16);
@@ -105,8 +132,8 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
     for (let j = 0; j < nr; j++) {
       const src = tile + <usize>i * 32 + <usize>j * es;
       const dst = c + <usize>i * ldcBytes + <usize>j * es;
-      if (wide) store<f64>(dst, (acc ? load<f64>(dst) : 0) + load<f64>(src));
-      else store<f32>(dst, (acc ? load<f32>(dst) : 0) + load<f32>(src));
+      if (wide) store<f64>(dst, epi1(true, (acc ? load<f64>(dst) : 0) + load<f64>(src), bias, j, relu));
+      else store<f32>(dst, <f32>epi1(false, <f64>((acc ? load<f32>(dst) : 0) + load<f32>(src)), bias, j, relu));
     }
   }
 }
@@ -254,21 +281,32 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
 
 /**
  * One product: rows [m0, m1) of C = A·B, or C += A·B when `accumulate` (A, B at their batch's
- * element 0; C at row 0).
+ * element 0; C at row 0); then C = relu(C + bias) per the epilogue (bias: N values, or 0).
  */
-@inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize, accumulate: bool): void {
+@inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize, accumulate: bool,
+  bias: usize, relu: bool): void {
   const sh: usize = wide ? 3 : 2;
   const NR = wide ? 4 : 8;
   const ldc = <usize>N << sh;
   const tile = packAp + <usize>MC * KC * 8;
   if (K == 0) {
     if (!accumulate) memory.fill(c + <usize>m0 * ldc, 0, <usize>(m1 - m0) * ldc);
+    if (bias != 0 || relu) {
+      for (let i = m0; i < m1; i++) {
+        for (let j = 0; j < N; j++) {
+          const p = c + <usize>i * ldc + (<usize>j << sh);
+          if (wide) store<f64>(p, epi1(true, load<f64>(p), bias, j, relu));
+          else store<f32>(p, <f32>epi1(false, <f64>load<f32>(p), bias, j, relu));
+        }
+      }
+    }
     return;
   }
   for (let jc = 0; jc < N; jc += NC) {
     const nc = N - jc < NC ? N - jc : NC;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = K - pc < KC ? K - pc : KC;
+      const last = pc + kc >= K;
       packB(wide, b + (<usize>(<isize>pc * sbk + <isize>jc * sbn) << sh), sbk, sbn, kc, nc, packBp);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = m1 - ic < MC ? m1 - ic : MC;
@@ -279,7 +317,8 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = mc - ir < MR ? mc - ir : MR;
             const cp = c + <usize>(ic + ir) * ldc + (<usize>(jc + jr) << sh);
-            micro(wide, packAp + ((<usize>ir * kc) << sh), bp, kc, cp, ldc, accumulate || pc > 0, mr, nr, tile);
+            micro(wide, packAp + ((<usize>ir * kc) << sh), bp, kc, cp, ldc, accumulate || pc > 0, mr, nr, tile,
+              last && bias != 0 ? bias + (<usize>(jc + jr) << sh) : 0, last && relu);
           }
         }
       }
@@ -293,21 +332,24 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
  */
 export function gemmAt(sh: usize, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize,
   c: usize, packAp: usize, packBp: usize, accumulate: bool): void {
-  if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate);
-  else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate);
+  if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false);
+  else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false);
 }
 
 /**
  * Batched product over rows [m0, m1) of every batch. boff holds [aOffset, bOffset] element
  * offsets per batch (int32 pairs); a/b are the storages' base pointers; C batch i starts at
- * po + i·M·N elements. wide: 1 for float64, 0 for float32.
+ * po + i·M·N elements. Epilogue (a Linear layer's): pbias (0: none) points at N bias values
+ * added to every row after the full sum, then `relu` (nonzero) clamps at 0.
  */
-export function matmul(dt: i32, nb: i32, M: i32, N: i32, K: i32, boff: usize, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, sbn: i32, po: usize, m0: i32, m1: i32, packAp: usize, packBp: usize): void {
+export function matmul(dt: i32, nb: i32, M: i32, N: i32, K: i32, boff: usize, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, sbn: i32, po: usize, m0: i32, m1: i32, packAp: usize, packBp: usize,
+  pbias: usize, relu: i32): void {
   const sh = shiftOf(dt);
   for (let i = 0; i < nb; i++) {
     const a = pa + (<usize>ld(boff, 2 * i) << sh);
     const b = pb + (<usize>ld(boff, 2 * i + 1) << sh);
     const c = po + ((<usize>i * M * N) << sh);
-    gemmAt(sh, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false);
+    if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0);
+    else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0);
   }
 }
