@@ -105,9 +105,8 @@ function run(
   return grads;
 }
 
-/** Frees the gradients left in `grads` by backward() once the leaves have copied theirs (not the caller's root gradients). */
-function freeLeft(grads: Map<Tensor, Tensor>, roots: readonly Tensor[]): void {
-  const keep = new Set<Storage>(roots.map((g) => g.storage));
+/** Frees the gradients left in `grads` by backward() once the leaves have copied theirs, except the storages in `keep` (taken by a leaf, or the caller's root gradient). */
+function freeLeft(grads: Map<Tensor, Tensor>, keep: ReadonlySet<Storage>): void {
   for (const g of grads.values()) if (!keep.has(g.storage)) releaseStorage(g);
 }
 
@@ -132,11 +131,37 @@ function defaultGrads(op: string, outputs: readonly Tensor[], given?: readonly (
 export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
   const [g] = defaultGrads('backward', [root], gradient ? [gradient] : undefined);
   const grads = run([root], [g!], opts, null);
+  const createGraph = opts.createGraph === true;
+  // A leaf whose .grad is empty takes a gradient it alone holds instead of copying it: one that
+  // no other entry shares (add's backward hands one tensor to both inputs), not the caller's
+  // `gradient`, and one dense block (so optimizers' fused updates can run on it). Without
+  // createGraph nothing else can reach it, so an in-place change of .grad touches no other.
+  const holders = new Map<Storage, number>();
+  for (const gt of grads.values()) holders.set(gt.storage, (holders.get(gt.storage) ?? 0) + 1);
+  const taken = new Set<Storage>();
+  if (gradient) taken.add(gradient.storage);
   for (const [t, gt] of grads) {
-    if (t.gradFn === null && t.requiresGrad) t._accumulateGrad(gt, opts.createGraph === true);
+    if (t.gradFn !== null || !t.requiresGrad) continue;
+    if (!createGraph && t.grad === null && holders.get(gt.storage) === 1 && !taken.has(gt.storage) && ownsWholeStorage(gt)) {
+      t.grad = gt.detach();
+      taken.add(gt.storage);
+    } else {
+      t._accumulateGrad(gt, createGraph);
+    }
   }
-  // The leaves copied their gradients (_accumulateGrad); what is left is garbage.
-  if (opts.createGraph !== true) freeLeft(grads, gradient ? [gradient] : []);
+  // The other leaves copied their gradients (_accumulateGrad); what is left is garbage.
+  if (!createGraph) freeLeft(grads, taken);
+}
+
+/** Whether t is a row-major view of its whole storage from element 0 (nothing else can be in it). */
+function ownsWholeStorage(t: Tensor): boolean {
+  if (t.offset !== 0 || t.storage.size !== t.numel()) return false;
+  let expect = 1;
+  for (let d = t.ndim - 1; d >= 0; d--) {
+    if (t.shape[d] !== 1 && t.strides[d] !== expect) return false;
+    expect *= t.shape[d]!;
+  }
+  return true;
 }
 
 export interface GradOptions extends BackwardOptions {

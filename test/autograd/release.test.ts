@@ -31,6 +31,32 @@ describe('freeing dead temporaries early (wasm)', () => {
     });
   });
 
+  test('a leaf whose .grad is empty takes a gradient it alone holds instead of copying it', () => {
+    torch.withBackend('wasm', () => {
+      const backend = torch.getBackend('wasm') as unknown as { copy: (...a: unknown[]) => unknown };
+      const copy = backend.copy;
+      let copies = 0;
+      const w = torch.randn([64, 32], { requiresGrad: true });
+      const b = torch.randn([64], { requiresGrad: true });
+      const x = torch.randn([16, 32]);
+      backend.copy = (...a: unknown[]) => { copies++; return copy.apply(backend, a); };
+      try {
+        nn.functional.linear(x, w, b).pow(2).sum().backward();
+      } finally {
+        backend.copy = copy;
+      }
+      assert.equal(copies, 0, 'no gradient was copied into .grad');
+      const ref = torch.withBackend('cpu', () => {
+        const wc = torch.tensor(w.toArray() as number[][], { requiresGrad: true });
+        const bc = torch.tensor(b.toArray() as number[], { requiresGrad: true });
+        nn.functional.linear(torch.tensor(x.toArray() as number[][]), wc, bc).pow(2).sum().backward();
+        return { w: vals(wc.grad), b: vals(bc.grad) };
+      });
+      assertClose(vals(w.grad), ref.w, { rtol: 1e-5, atol: 1e-4 }, 'w.grad');
+      assertClose(vals(b.grad), ref.b, { rtol: 1e-5, atol: 1e-4 }, 'b.grad');
+    });
+  });
+
   test('gradients shared between inputs, the caller\'s gradient and grad()\'s results stay readable', () => {
     torch.withBackend('wasm', () => {
       const a = torch.randn([5], { requiresGrad: true });
