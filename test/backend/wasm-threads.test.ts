@@ -1,7 +1,8 @@
 /**
  * The matmul thread pool: results identical to one thread (each output element is computed by
  * the same instruction sequence whichever thread runs it), for row-split and batch-split
- * products, and worker threads never keep a process alive.
+ * products (row-split ones with B packed whole in advance), and worker threads never keep a
+ * process alive.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,13 @@ describe('wasm matmul threads', () => {
         [torch.randn([200, 130]).t(), torch.randn([170, 200]).t()],
         [torch.randn([64, 48, 16]), torch.randn([64, 16, 40])],
         [torch.randn([150, 100], { dtype: 'float64' }), torch.randn([100, 90], { dtype: 'float64' })],
+        // Threaded 2-D products pack B whole first (one thread packs per (column, depth) block):
+        // several depth blocks (K > 256), two column blocks (N > 2048) with a partial panel,
+        // B at an offset, a transposed B, float64 panels.
+        [torch.randn([70, 600]), torch.randn([600, 2061])],
+        [torch.randn([128, 600]), torch.randn([700, 300]).narrow(0, 5, 600)],
+        [torch.randn([2048, 128]), torch.randn([517, 128]).t()],
+        [torch.randn([300, 300], { dtype: 'float64' }), torch.randn([300, 37], { dtype: 'float64' })],
       ];
       setNumThreads(2);
       cases[0]![0].matmul(cases[0]![1]); // starts the pool

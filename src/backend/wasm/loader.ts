@@ -22,7 +22,8 @@ export interface KernelExports {
   copy(sdt: number, ddt: number, desc: number, ps: number, pd: number): void;
   reduce(op: number, dt: number, odt: number, desc: number, px: number, po: number, acc: number): void;
   matmul(dt: number, nb: number, M: number, N: number, K: number, boff: number, pa: number, sam: number, sak: number,
-    pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number, pbias: number, relu: number): void;
+    pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number, pbias: number, relu: number, prepacked: number): void;
+  packBPanels(dt: number, K: number, N: number, pb: number, sbk: number, sbn: number, dst: number, p0: number, p1: number): void;
   gather(dt: number, idt: number, r: number, desc: number, px: number, pidx: number, po: number, xsDim: number, size: number, errp: number): number;
   scatterAdd(dt: number, idt: number, sdt: number, r: number, desc: number, pout: number, pidx: number, psrc: number,
     osDim: number, size: number, errp: number): number;

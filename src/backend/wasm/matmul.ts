@@ -16,6 +16,8 @@ import type { WasmMemory, WasmModule } from './wasm-api.js';
  * while 2^22 multiply-adds take ~100-200 µs on one thread at 40-50 GFLOPS.
  */
 const THREADED_MACS = 2 ** 22;
+/** Largest B packed whole before a threaded product (bigger ones are packed per chunk, as before). */
+const PREPACK_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Runs matmul for the wasm backend, and owns the thread pool other split kernels (conv, fused chunks) use too. */
 export class MatmulRunner {
@@ -192,18 +194,26 @@ export class MatmulRunner {
     // Everything is allocated before any operand address is read (see layout.ts).
     const workers = threaded ? this.pool_() : null;
     const pack = this.packBuffers(participants);
+    // Split by rows, every chunk would pack all of B again; packed once (in parallel) instead.
+    const es = a.storage.dtype === 'float64' ? 8 : 4;
+    const nr = es === 8 ? 4 : 8;
+    const panels = Math.ceil(N / nr);
+    const prepack = workers !== null && nb === 1 && K * panels * nr * es <= PREPACK_MAX_BYTES;
+    const packed = prepack ? this.scratch.buffer('packedB', K * panels * nr * es) : 0;
     const desc = this.scratch.desc(boff);
     const pa = addr({ ...a, offset: 0 });
     const pb = addr({ ...b, offset: 0 });
     const job = {
       dt: DT[a.storage.dtype], nb, M, N, K, boff: desc, pa, sam: a.strides[ra - 2]!, sak: a.strides[ra - 1]!,
       pb, sbk: b.strides[ra - 2]!, sbn: b.strides[ra - 1]!, po: out.ptr, bias: bias === null ? 0 : addr(bias), relu: relu ? 1 : 0,
+      prepacked: packed,
     };
     if (workers !== null) {
+      if (prepack) workers.runPackB(job.dt, K, N, pb + b.offset * es, job.sbk, job.sbn, packed, panels);
       workers.run(job, pack);
       return;
     }
-    this.k.matmul(job.dt, nb, M, N, K, desc, pa, job.sam, job.sak, pb, job.sbk, job.sbn, job.po, 0, M, pack[0]![0], pack[0]![1], job.bias, job.relu);
+    this.k.matmul(job.dt, nb, M, N, K, desc, pa, job.sam, job.sak, pb, job.sbk, job.sbn, job.po, 0, M, pack[0]![0], pack[0]![1], job.bias, job.relu, 0);
   }
 }
 

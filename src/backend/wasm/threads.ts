@@ -32,11 +32,12 @@ const DONE = 2;
 const NCHUNKS = 3;
 const READY = 4;
 const STOP = 5;
-const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples, 3: fused chunks
+const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples, 3: fused chunks, 4: packing B's panels
 const PER = 7; // rows (a multiple of 4), batches or samples per chunk
-const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po, bias, relu; conv: desc, N; fused: kind, desc, n
+const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po, bias, relu, prepacked; conv: desc, N; fused: kind, desc, n; pack: dt, K, N, pb, sbk, sbn, dst, panels
 const MODE_CONV = 2;
 const MODE_FUSED = 3;
+const MODE_PACK = 4;
 
 /** Kinds of the generic fused job (kernels/chunked.ts dispatches on them). */
 export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2 } as const;
@@ -63,6 +64,8 @@ export interface MatmulJob {
   pa: number; sam: number; sak: number; pb: number; sbk: number; sbn: number; po: number;
   /** The epilogue: bias pointer (0: none) and ReLU (1) (kernels/matmul.ts). */
   bias: number; relu: number;
+  /** B packed whole by packBPanels (one batch only), or 0: each chunk packs its own. */
+  prepacked: number;
 }
 
 function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): void {
@@ -81,6 +84,11 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
     k.fusedChunk(c[ARGS]!, c[ARGS + 1]! >>> 0, i0, Math.min(c[ARGS + 2]!, i0 + per), idx, id);
     return;
   }
+  if (c[MODE] === MODE_PACK) {
+    const p0 = idx * per;
+    k.packBPanels(a(0), a(1), a(2), a(3) >>> 0, a(4), a(5), a(6) >>> 0, p0, Math.min(a(7), p0 + per));
+    return;
+  }
   if (c[MODE] === MODE_CONV) {
     const n0 = idx * per;
     k.convChunk(c[ARGS]! >>> 0, n0, Math.min(c[ARGS + 1]!, n0 + per), idx, id);
@@ -89,10 +97,10 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
   if (c[MODE] === 1) {
     const b0 = idx * per;
     const b1 = Math.min(nb, b0 + per);
-    k.matmul(a(0), b1 - b0, M, N, a(4), boff + 8 * b0, a(6), a(7), a(8), a(9), a(10), a(11), po + b0 * M * N * es, 0, M, packA, packB, a(13) >>> 0, a(14));
+    k.matmul(a(0), b1 - b0, M, N, a(4), boff + 8 * b0, a(6), a(7), a(8), a(9), a(10), a(11), po + b0 * M * N * es, 0, M, packA, packB, a(13) >>> 0, a(14), 0);
   } else {
     const m0 = idx * per;
-    k.matmul(a(0), nb, M, N, a(4), boff, a(6), a(7), a(8), a(9), a(10), a(11), po, m0, Math.min(M, m0 + per), packA, packB, a(13) >>> 0, a(14));
+    k.matmul(a(0), nb, M, N, a(4), boff, a(6), a(7), a(8), a(9), a(10), a(11), po, m0, Math.min(M, m0 + per), packA, packB, a(13) >>> 0, a(14), a(15) >>> 0);
   }
 }
 
@@ -176,13 +184,28 @@ export class ThreadPool {
     const c = this.ctrl();
     c[MODE] = byBatch ? 1 : 0;
     c[PER] = per;
-    const args = [job.dt, job.nb, job.M, job.N, job.K, job.boff, job.pa, job.sam, job.sak, job.pb, job.sbk, job.sbn, job.po, job.bias, job.relu];
+    const args = [job.dt, job.nb, job.M, job.N, job.K, job.boff, job.pa, job.sam, job.sak, job.pb, job.sbk, job.sbn, job.po, job.bias, job.relu, job.prepacked];
     for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!;
     pointers.forEach(([a, b], id) => {
       c[SCRATCH + 2 * id] = a;
       c[SCRATCH + 2 * id + 1] = b;
     });
     this.publish(c, chunks);
+  }
+
+  /**
+   * Packs B [K, N] (element strides sbk, sbn) whole into dst (kernels/matmul.ts packBPanels),
+   * its `panels` NR-column panels split over the participants.
+   */
+  runPackB(dt: number, K: number, N: number, pb: number, sbk: number, sbn: number, dst: number, panels: number): void {
+    const chunks = Math.min(panels, 4 * this.threads);
+    const per = Math.ceil(panels / chunks);
+    const c = this.ctrl();
+    c[MODE] = MODE_PACK;
+    c[PER] = per;
+    const args = [dt, K, N, pb, sbk, sbn, dst, panels];
+    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!;
+    this.publish(c, Math.ceil(panels / per));
   }
 
   /**

@@ -7,7 +7,7 @@ export { unary } from './unary';
 export { binary, where } from './binary';
 export { copy } from './copy';
 export { reduce } from './reduce';
-export { matmul, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
+export { matmul, packBPanels, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
 export { gather, scatterAdd } from './indexing';
 export { unfold, fold } from './window';
 export { convChunk, convReduce } from './conv';

@@ -221,7 +221,7 @@ export function lstmSeq(dt: i32, L: i32, N: i32, H: i32, rev: i32, pgi: usize, p
     const out = py + <usize>t * step;
     // gates = h_{t-1}·W_hhᵀ (W_hh [4H, H] read transposed: sbk = 1, sbn = H).
     if (packed) gemmPacked(N, G, H, hp, packB, pg);
-    else matmul(wide ? 1 : 0, 1, N, G, H, ZERO_OFFSETS, hp, H, 1, pwhh, 1, H, pg, 0, N, packA, packB, 0, 0);
+    else matmul(wide ? 1 : 0, 1, N, G, H, ZERO_OFFSETS, hp, H, 1, pwhh, 1, H, pg, 0, N, packA, packB, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const g = pg + ((<usize>n * G) << sh);
       addGateInputs(wide, g, pbhh, pgi + ((<usize>(t * N + n) * G) << sh), G);
@@ -279,7 +279,7 @@ export function lstmSeqBackward(dt: i32, L: i32, N: i32, H: i32, rev: i32, psave
     // length pass their gradient through unchanged.
     const dst = plen == 0 ? pdh0 : pdhr;
     if (packed) gemmPacked(N, H, G, dgt, packB, dst);
-    else matmul(wide ? 1 : 0, 1, N, H, G, ZERO_OFFSETS, dgt, G, 1, pwhh, H, 1, dst, 0, N, packA, packB, 0, 0);
+    else matmul(wide ? 1 : 0, 1, N, H, G, ZERO_OFFSETS, dgt, G, 1, pwhh, H, 1, dst, 0, N, packA, packB, 0, 0, 0);
     if (plen != 0) {
       for (let n = 0; n < N; n++) {
         if (valid(plen, n, t)) memory.copy(pdh0 + <usize>n * rowB, pdhr + <usize>n * rowB, rowB);

@@ -242,39 +242,79 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   }
 }
 
+/** Packs the NR-column panel at column jp (w ≤ NR valid columns) of a kc-deep block of B into `panel` ([k][NR]). */
+@inline function packBPanel(wide: bool, b: usize, sbk: isize, sbn: isize, jp: i32, w: i32, kc: i32, panel: usize): void {
+  const sh: usize = wide ? 3 : 2;
+  const NR = wide ? 4 : 8;
+  if (sbn == 1 && w == NR) {
+    for (let k = 0; k < kc; k++) {
+      const s = b + (<usize>(<isize>k * sbk + jp) << sh);
+      const d = panel + <usize>k * 32;
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+    }
+    return;
+  }
+  if (!wide && sbk == 1 && w == NR) {
+    packBPanelTransF32(b, sbn, jp, kc, panel);
+    return;
+  }
+  for (let j = 0; j < NR; j++) {
+    let d = panel + (<usize>j << sh);
+    if (j >= w) {
+      for (let k = 0; k < kc; k++, d += 32) {
+        if (wide) store<u64>(d, 0); else store<u32>(d, 0);
+      }
+      continue;
+    }
+    let s = b + (<usize>(<isize>(jp + j) * sbn) << sh);
+    const stepS = <usize>sbk << sh;
+    for (let k = 0; k < kc; k++, d += 32, s += stepS) {
+      if (wide) store<u64>(d, load<u64>(s)); else store<u32>(d, load<u32>(s));
+    }
+  }
+}
+
 /** Packs depth [0,kc) × columns [0,nc) of B (element strides sbk, sbn) into NR-column panels. */
 @inline function packB(wide: bool, b: usize, sbk: isize, sbn: isize, kc: i32, nc: i32, dst: usize): void {
   const sh: usize = wide ? 3 : 2;
   const NR = wide ? 4 : 8;
   for (let jp = 0; jp < nc; jp += NR) {
-    const panel = dst + ((<usize>jp * kc) << sh);
-    const w = nc - jp < NR ? nc - jp : NR;
-    if (sbn == 1 && w == NR) {
-      for (let k = 0; k < kc; k++) {
-        const s = b + (<usize>(<isize>k * sbk + jp) << sh);
-        const d = panel + <usize>k * 32;
-        v128.store(d, v128.load(s));
-        v128.store(d, v128.load(s, 16), 16);
-      }
-      continue;
-    }
-    if (!wide && sbk == 1 && w == NR) {
-      packBPanelTransF32(b, sbn, jp, kc, panel);
-      continue;
-    }
-    for (let j = 0; j < NR; j++) {
-      let d = panel + (<usize>j << sh);
-      if (j >= w) {
-        for (let k = 0; k < kc; k++, d += 32) {
-          if (wide) store<u64>(d, 0); else store<u32>(d, 0);
-        }
-        continue;
-      }
-      let s = b + (<usize>(<isize>(jp + j) * sbn) << sh);
-      const stepS = <usize>sbk << sh;
-      for (let k = 0; k < kc; k++, d += 32, s += stepS) {
-        if (wide) store<u64>(d, load<u64>(s)); else store<u32>(d, load<u32>(s));
-      }
+    packBPanel(wide, b, sbk, sbn, jp, nc - jp < NR ? nc - jp : NR, kc, dst + ((<usize>jp * kc) << sh));
+  }
+}
+
+/**
+ * Element offset of the packed (jc, pc) block of a whole prepacked B (see packBPanels): the
+ * column blocks before it are NC wide and K deep; within its column block, the depth blocks
+ * before it are KC deep and ncPad (its width rounded up to NR) wide.
+ */
+@inline function packedBlock(jc: i32, pc: i32, K: i32, ncPad: i32): usize {
+  return <usize>jc * K + <usize>pc * ncPad;
+}
+
+/**
+ * Packs NR-column panels [p0, p1) of the whole B [K, N] (every depth block) into dst, in the
+ * layout gemm reads with a prepacked B: threaded products pack B once, split over the
+ * participants, instead of once per row chunk (for a weight gradient, K = rows of the batch
+ * and B the layer input, that repacking cost as much as the product).
+ */
+export function packBPanels(dt: i32, K: i32, N: i32, pb: usize, sbk: i32, sbn: i32, dst: usize, p0: i32, p1: i32): void {
+  const wide = dt != 0;
+  const sh: usize = wide ? 3 : 2;
+  const NR = wide ? 4 : 8;
+  for (let p = p0; p < p1; p++) {
+    const col = p * NR;
+    const jc = col / NC * NC;
+    const nc = N - jc < NC ? N - jc : NC;
+    const ncPad = (nc + NR - 1) / NR * NR;
+    const w = N - col < NR ? N - col : NR;
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = K - pc < KC ? K - pc : KC;
+      const b = pb + (<usize>(<isize>pc * sbk + <isize>jc * sbn) << sh);
+      const panel = dst + ((packedBlock(jc, pc, K, ncPad) + <usize>(col - jc) * kc) << sh);
+      if (wide) packBPanel(true, b, sbk, sbn, col - jc, w, kc, panel);
+      else packBPanel(false, b, sbk, sbn, col - jc, w, kc, panel);
     }
   }
 }
@@ -284,7 +324,7 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
  * element 0; C at row 0); then C = relu(C + bias) per the epilogue (bias: N values, or 0).
  */
 @inline function gemm(wide: bool, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize, c: usize, packAp: usize, packBp: usize, accumulate: bool,
-  bias: usize, relu: bool): void {
+  bias: usize, relu: bool, prepacked: usize): void {
   const sh: usize = wide ? 3 : 2;
   const NR = wide ? 4 : 8;
   const ldc = <usize>N << sh;
@@ -304,16 +344,20 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
   }
   for (let jc = 0; jc < N; jc += NC) {
     const nc = N - jc < NC ? N - jc : NC;
+    const ncPad = (nc + NR - 1) / NR * NR;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = K - pc < KC ? K - pc : KC;
       const last = pc + kc >= K;
-      packB(wide, b + (<usize>(<isize>pc * sbk + <isize>jc * sbn) << sh), sbk, sbn, kc, nc, packBp);
+      // B's block: packed here, or already packed whole by packBPanels.
+      let bBlock = packBp;
+      if (prepacked != 0) bBlock = prepacked + (packedBlock(jc, pc, K, ncPad) << sh);
+      else packB(wide, b + (<usize>(<isize>pc * sbk + <isize>jc * sbn) << sh), sbk, sbn, kc, nc, packBp);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = m1 - ic < MC ? m1 - ic : MC;
         packA(wide, a + (<usize>(<isize>ic * sam + <isize>pc * sak) << sh), sam, sak, mc, kc, packAp);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = nc - jr < NR ? nc - jr : NR;
-          const bp = packBp + ((<usize>jr * kc) << sh);
+          const bp = bBlock + ((<usize>jr * kc) << sh);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = mc - ir < MR ? mc - ir : MR;
             const cp = c + <usize>(ic + ir) * ldc + (<usize>(jc + jr) << sh);
@@ -332,24 +376,25 @@ export const PACK_B_BYTES: i32 = KC * NC * 8;
  */
 export function gemmAt(sh: usize, m0: i32, m1: i32, N: i32, K: i32, a: usize, sam: isize, sak: isize, b: usize, sbk: isize, sbn: isize,
   c: usize, packAp: usize, packBp: usize, accumulate: bool): void {
-  if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false);
-  else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false);
+  if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false, 0);
+  else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, accumulate, 0, false, 0);
 }
 
 /**
  * Batched product over rows [m0, m1) of every batch. boff holds [aOffset, bOffset] element
  * offsets per batch (int32 pairs); a/b are the storages' base pointers; C batch i starts at
  * po + i·M·N elements. Epilogue (a Linear layer's): pbias (0: none) points at N bias values
- * added to every row after the full sum, then `relu` (nonzero) clamps at 0.
+ * added to every row after the full sum, then `relu` (nonzero) clamps at 0. prepacked (one
+ * batch only; 0: none) holds B packed whole by packBPanels, read instead of packing B here.
  */
 export function matmul(dt: i32, nb: i32, M: i32, N: i32, K: i32, boff: usize, pa: usize, sam: i32, sak: i32, pb: usize, sbk: i32, sbn: i32, po: usize, m0: i32, m1: i32, packAp: usize, packBp: usize,
-  pbias: usize, relu: i32): void {
+  pbias: usize, relu: i32, prepacked: usize): void {
   const sh = shiftOf(dt);
   for (let i = 0; i < nb; i++) {
     const a = pa + (<usize>ld(boff, 2 * i) << sh);
     const b = pb + (<usize>ld(boff, 2 * i + 1) << sh);
     const c = po + ((<usize>i * M * N) << sh);
-    if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0);
-    else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0);
+    if (sh == 3) gemm(true, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0, prepacked);
+    else gemm(false, m0, m1, N, K, a, sam, sak, b, sbk, sbn, c, packAp, packBp, false, pbias, relu != 0, prepacked);
   }
 }

@@ -147,7 +147,7 @@ export function rnnSeq(mode: i32, dt: i32, L: i32, N: i32, H: i32, rev: i32, pgi
     const hp = s == 0 ? ph0 : py + <usize>L * step;
     const out = py + <usize>t * step;
     if (packed) gemmPacked(N, G, H, hp, packB, pg);
-    else matmul(wide ? 1 : 0, 1, N, G, H, ZERO_OFFSETS, hp, H, 1, pwhh, 1, H, pg, 0, N, packA, packB, 0, 0);
+    else matmul(wide ? 1 : 0, 1, N, G, H, ZERO_OFFSETS, hp, H, 1, pwhh, 1, H, pg, 0, N, packA, packB, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const ro = <usize>n * rowB;
       const gh = pg + ((<usize>n * G) << sh);
@@ -246,7 +246,7 @@ export function rnnSeqBackward(mode: i32, dt: i32, L: i32, N: i32, H: i32, rev: 
     // dh_{t-1} = dh'·z (GRU) + dgh_t·W_hh (W_hh [G·H, H] row-major: sbk = H, sbn = 1); rows past
     // their length pass their gradient through unchanged.
     if (packed) gemmPacked(N, H, G, pdgh + gOff, packB, pdhr);
-    else matmul(wide ? 1 : 0, 1, N, H, G, ZERO_OFFSETS, pdgh + gOff, G, 1, pwhh, H, 1, pdhr, 0, N, packA, packB, 0, 0);
+    else matmul(wide ? 1 : 0, 1, N, H, G, ZERO_OFFSETS, pdgh + gOff, G, 1, pwhh, H, 1, pdhr, 0, N, packA, packB, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       if (!valid(plen, n, t)) continue;
       const ro = <usize>n * rowB;
