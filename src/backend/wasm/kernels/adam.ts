@@ -8,6 +8,8 @@
  * the composite would have made into 0-d tensors, and they are rounded to the dtype here as
  * castScalar does), so the result is bit-identical to the composite's.
  *
+ * float32 without AMSGrad runs four lanes at a time (the same operations per lane).
+ *
  * Flags: 1 decoupled (AdamW), 2 L2 weight decay (Adam, weightDecay ≠ 0), 4 maximize, 8 amsgrad.
  * Scalars: decay = 1 − lr·wd (AdamW) or wd (Adam), b1, 1 − b1, b2, 1 − b2, √(bias correction 2),
  * eps, −stepSize.
@@ -46,6 +48,33 @@ import { F32 } from './common';
   }
   // Scalars as the composite's 0-d tensors hold them (rounded to the dtype).
   const fdecay = <f32>decay;
+  let i0 = 0;
+  if (!amsgrad) {
+    // Four lanes at a time: each lane does the scalar loop's IEEE operations in its order, so
+    // the vector and scalar paths give the same bits.
+    const vdecay = f32x4.splat(fdecay);
+    const vb1 = f32x4.splat(<f32>b1);
+    const vc1 = f32x4.splat(<f32>c1);
+    const vb2 = f32x4.splat(<f32>b2);
+    const vc2 = f32x4.splat(<f32>c2);
+    const vsq = f32x4.splat(<f32>sqrtBc2);
+    const veps = f32x4.splat(<f32>eps);
+    const vneg = f32x4.splat(<f32>negStep);
+    for (; i0 + 4 <= n; i0 += 4) {
+      const q = <usize>i0 << 2;
+      let p = v128.load(pp + q);
+      let g = v128.load(pg + q);
+      if (maximize) g = f32x4.neg(g);
+      if (decoupled) p = f32x4.mul(p, vdecay);
+      else if (l2) g = f32x4.add(g, f32x4.mul(p, vdecay));
+      const m = f32x4.add(f32x4.mul(v128.load(pm + q), vb1), f32x4.mul(g, vc1));
+      const v = f32x4.add(f32x4.mul(v128.load(pv + q), vb2), f32x4.mul(f32x4.mul(g, vc2), g));
+      v128.store(pm + q, m);
+      v128.store(pv + q, v);
+      const denom = f32x4.add(f32x4.div(f32x4.sqrt(v), vsq), veps);
+      v128.store(pp + q, f32x4.add(p, f32x4.div(f32x4.mul(m, vneg), denom)));
+    }
+  }
   const fb1 = <f32>b1;
   const fc1 = <f32>c1;
   const fb2 = <f32>b2;
@@ -53,7 +82,7 @@ import { F32 } from './common';
   const fsq = <f32>sqrtBc2;
   const feps = <f32>eps;
   const fneg = <f32>negStep;
-  for (let i = 0; i < n; i++) {
+  for (let i = i0; i < n; i++) {
     const q = <usize>i << sh;
     let p = load<f32>(pp + q);
     let g = load<f32>(pg + q);
