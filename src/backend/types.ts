@@ -214,6 +214,16 @@ export interface FusedKernels {
   linear?(x: View, w: View, bias: View | null, relu: boolean): Storage | null;
   /** ReLU's backward from its output y and the gradient g (same shape): g where y > 0, else 0. */
   reluBackward?(y: View, g: View): Storage | null;
+  /**
+   * Rows of a 2-D float x [rows, D] at a 1-D integer index [n] (an embedding lookup): out [n, D].
+   * Throws the reference's IndexError for an index outside [0, rows).
+   */
+  indexSelectRows?(x: View, index: View): Storage | null;
+  /**
+   * Its backward: out [rows, D] = 0, then out[index[i]] += src[i] for i in order (src [n, D],
+   * float), as scatterAdd into zeros would sum them.
+   */
+  indexAddRows?(rows: number, index: View, src: View): Storage | null;
 }
 
 /** The recurrences of FusedKernels.rnnSeq. */

@@ -1,4 +1,5 @@
 /** Index-based ops: gather, scatterAdd, indexSelect, embedding. Indices are int64 or int32. */
+import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import { DTypeError, IndexError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -53,7 +54,29 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const outShape = [...x.shape];
   outShape[d] = idx.shape[0]!;
   const viewShape = x.shape.map((_, i) => (i === d ? idx.shape[0]! : 1));
-  return gather(x, d, idx.reshape(viewShape).expand(outShape));
+  return indexSelectRows(x, d, idx) ?? gather(x, d, idx.reshape(viewShape).expand(outShape));
+}
+
+/**
+ * Rows of a 2-D x (dim 0: an embedding lookup) by the backend's fused row copy, with its fused
+ * backward (zeros, then each index's gradient row added in order: scatterAdd's sums); null
+ * when the backend has none or the case differs. Under createGraph the backward is scatterAdd.
+ */
+function indexSelectRows(x: Tensor, d: number, idx: Tensor): Tensor | null {
+  const kern = x.backend.fused;
+  if (d !== 0 || x.ndim !== 2 || kern?.indexSelectRows === undefined) return null;
+  checkSameBackend('indexSelect', x, idx);
+  const s = kern.indexSelectRows(x, idx);
+  if (s === null) return null;
+  const n = idx.shape[0]!;
+  const D = x.shape[1]!;
+  return record(wrap(s, [n, D]), 'indexSelect', [x], (g) => {
+    if (!isGradEnabled() && g.dtype === x.dtype) {
+      const r = kern.indexAddRows?.(x.shape[0]!, idx, g) ?? null;
+      if (r !== null) return [wrap(r, x.shape)];
+    }
+    return [x.zerosLike(g.dtype).scatterAdd(0, idx.reshape([n, 1]).expand([n, D]), g)];
+  });
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type { AdamHyper, FusedKernels, RandomState, Storage, View } from '../types.js';
 import type { KernelExports } from './loader.js';
+import { IndexError } from '../../errors.js';
 import { addr, DT, isDense, numel } from './layout.js';
 import { attentionBackward, attentionForward } from './attention.js';
 import { conv2dBackward, conv2dForward } from './conv.js';
@@ -202,6 +203,49 @@ export function createFused(c: FusedContext): FusedKernels {
   }
 
   addActivationAndLoss(c, fused);
+
+  // Embedding lookup and its gradient, whole rows at a time (kernels/indexing.ts).
+  const rowsOk = (x: View, index: View): boolean => isFloat(x.storage.dtype) && (index.storage.dtype === 'int64' || index.storage.dtype === 'int32') && index.shape.length === 1;
+  const badIndex = (op: string, rows: number): never => {
+    throw new IndexError(op, `index ${pool.heap.views().f64[scratch.statusPtr >>> 3]!} is out of bounds for dimension 0 with size ${rows}`);
+  };
+  if (has('indexSelectRows')) {
+    fused.indexSelectRows = (x: View, index: View): Storage | null => {
+      if (!rowsOk(x, index) || x.shape.length !== 2) return null;
+      const [rows, D] = x.shape as [number, number];
+      const n = index.shape[0]!;
+      scratch.desc([]); // the status slot's block
+      const xs = c.dense(x);
+      const is = c.dense(index);
+      const out = c.make(x.storage.dtype, n * D);
+      const bad = n * D > 0 ? k.indexSelectRows!(DT[x.storage.dtype], DT[index.storage.dtype], n, D, rows, addr(xs), addr(is), out.ptr, scratch.statusPtr) : 0;
+      drop(xs, x);
+      drop(is, index);
+      if (bad !== 0) {
+        out.dispose();
+        badIndex('indexSelect', rows);
+      }
+      return out;
+    };
+  }
+  if (has('indexAddRows')) {
+    fused.indexAddRows = (rows: number, index: View, src: View): Storage | null => {
+      if (!rowsOk(src, index) || src.shape.length !== 2 || src.shape[0] !== index.shape[0]) return null;
+      const [n, D] = src.shape as [number, number];
+      scratch.desc([]); // the status slot's block
+      const ss = c.dense(src);
+      const is = c.dense(index);
+      const out = c.make(src.storage.dtype, rows * D);
+      const bad = rows * D > 0 ? k.indexAddRows!(DT[src.storage.dtype], DT[index.storage.dtype], n, D, rows, addr(ss), addr(is), out.ptr, scratch.statusPtr) : 0;
+      drop(ss, src);
+      drop(is, index);
+      if (bad !== 0) {
+        out.dispose();
+        badIndex('indexSelect backward', rows);
+      }
+      return out;
+    };
+  }
 
   // A Linear layer's product with its bias (and ReLU) in the GEMM's epilogue (matmul.ts).
   const runner = c.threads;

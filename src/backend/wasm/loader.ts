@@ -25,6 +25,8 @@ export interface KernelExports {
     pb: number, sbk: number, sbn: number, po: number, m0: number, m1: number, packA: number, packB: number, pbias: number, relu: number, prepacked: number): void;
   packBPanels(dt: number, K: number, N: number, pb: number, sbk: number, sbn: number, dst: number, p0: number, p1: number): void;
   gather(dt: number, idt: number, r: number, desc: number, px: number, pidx: number, po: number, xsDim: number, size: number, errp: number): number;
+  indexSelectRows?(dt: number, idt: number, n: number, D: number, rows: number, px: number, pidx: number, po: number, errp: number): number;
+  indexAddRows?(dt: number, idt: number, n: number, D: number, rows: number, psrc: number, pidx: number, po: number, errp: number): number;
   scatterAdd(dt: number, idt: number, sdt: number, r: number, desc: number, pout: number, pidx: number, psrc: number,
     osDim: number, size: number, errp: number): number;
   unfold(dt: number, k: number, lead: number, g: number, px: number, po: number, pad: number): void;

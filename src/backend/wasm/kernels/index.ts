@@ -8,7 +8,7 @@ export { binary, where } from './binary';
 export { copy } from './copy';
 export { reduce } from './reduce';
 export { matmul, packBPanels, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
-export { gather, scatterAdd } from './indexing';
+export { gather, scatterAdd, indexSelectRows, indexAddRows } from './indexing';
 export { unfold, fold } from './window';
 export { convChunk, convReduce } from './conv';
 export { dropout } from './dropout';

@@ -4,7 +4,7 @@
  * kernel, which returns 1 and stores the value at errp so the TypeScript side throws the
  * reference backend's IndexError.
  */
-import { ld, loadAs, st, storeRaw } from './common';
+import { F32, ld, loadAs, shiftOf, st, storeRaw } from './common';
 
 /**
  * out[i] = x[..., index[i], ...] for i over index's shape (row-major, output contiguous).
@@ -92,3 +92,53 @@ export function scatterAdd(dt: i32, idt: i32, sdt: i32, r: i32, desc: usize, pou
   return 0;
 }
 
+
+/**
+ * Embedding lookup: out[i, :] = x[index[i], :] for n contiguous rows of D elements (x and out
+ * contiguous, index dense of dtype idt). Whole rows are copied instead of one element per index
+ * read. Returns 1 (and stores the value at errp) at the first index outside [0, rows).
+ */
+export function indexSelectRows(dt: i32, idt: i32, n: i32, D: i32, rows: i32, px: usize, pidx: usize, po: usize, errp: usize): i32 {
+  const sh: usize = shiftOf(dt);
+  const rowBytes = <usize>D << sh;
+  for (let i = 0; i < n; i++) {
+    const v = loadAs(idt, pidx, i);
+    if (!(v >= 0 && v < <f64>rows)) {
+      store<f64>(errp, v);
+      return 1;
+    }
+    memory.copy(po + <usize>i * rowBytes, px + <usize>(<i32>v) * rowBytes, rowBytes);
+  }
+  return 0;
+}
+
+/**
+ * The embedding's gradient: out [rows, D] = 0, then out[index[i], :] += src[i, :] for i in
+ * order (src contiguous [n, D], float32 or float64), each add one IEEE operation in the dtype:
+ * the same sums in the same order as scatterAdd into zeros, four (or two) lanes at a time.
+ * Returns 1 (and stores the value at errp) at the first index outside [0, rows).
+ */
+export function indexAddRows(dt: i32, idt: i32, n: i32, D: i32, rows: i32, psrc: usize, pidx: usize, po: usize, errp: usize): i32 {
+  const wide = dt != F32;
+  const sh: usize = wide ? 3 : 2;
+  const rowBytes = <usize>D << sh;
+  memory.fill(po, 0, <usize>rows * rowBytes);
+  for (let i = 0; i < n; i++) {
+    const v = loadAs(idt, pidx, i);
+    if (!(v >= 0 && v < <f64>rows)) {
+      store<f64>(errp, v);
+      return 1;
+    }
+    const o = po + <usize>(<i32>v) * rowBytes;
+    const s = psrc + <usize>i * rowBytes;
+    let b: usize = 0;
+    for (; b + 16 <= rowBytes; b += 16) {
+      v128.store(o + b, wide ? f64x2.add(v128.load(o + b), v128.load(s + b)) : f32x4.add(v128.load(o + b), v128.load(s + b)));
+    }
+    for (; b < rowBytes; b += <usize>1 << sh) {
+      if (wide) store<f64>(o + b, load<f64>(o + b) + load<f64>(s + b));
+      else store<f32>(o + b, load<f32>(o + b) + load<f32>(s + b));
+    }
+  }
+  return 0;
+}
