@@ -4,9 +4,10 @@
  * releasing the node after backward frees those tensors and makes a second pass fail loudly.
  */
 import { AutogradError } from '../errors.js';
+import type { Storage } from '../backend/types.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './mode.js';
-import { releaseStorage } from '../tensor/release.js';
+import { holdStorage, releaseStorage, unholdStorage } from '../tensor/release.js';
 
 export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
 
@@ -24,12 +25,18 @@ export class GradNode {
   /** Tensors only this node's closure references (see `record`), freed at release. */
   private owned: readonly Tensor[];
 
+  /** Storages of the inputs and saved tensors, held until release (tensor/release.ts). */
+  private held: Storage[] = [];
+
   constructor(readonly name: string, inputs: readonly (Tensor | null)[], fn: BackwardFn, saved: readonly Tensor[] = [], owned: readonly Tensor[] = []) {
     this.fn = fn;
     this.owned = owned;
     this.inputList = inputs;
     this.versions = inputs.map((t) => (t ? t._version : 0));
     this.watched = saved.map((t) => [t, t._version]);
+    for (const t of inputs) if (t) this.held.push(t.storage);
+    for (const t of saved) this.held.push(t.storage);
+    for (const s of this.held) holdStorage(s);
   }
 
   /**
@@ -78,6 +85,9 @@ export class GradNode {
     this.inputList = [];
     for (const t of this.owned) releaseStorage(t);
     this.owned = [];
+    const held = this.held;
+    this.held = [];
+    for (const s of held) unholdStorage(s);
   }
 }
 

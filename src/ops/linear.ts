@@ -86,6 +86,8 @@ function fusedLinear(x2: Tensor, weight: Tensor, bias: Tensor | null, act: boole
       weight.requiresGrad ? gz.t().matmul(x2) : null,
     ];
     if (bias) grads.push(bias.requiresGrad ? gz.sum(0) : null);
+    // The masked gradient is a temporary of this rule alone (unless recorded: createGraph).
+    if (gz !== g && !isGradEnabled()) releaseStorage(gz);
     return grads;
   });
 }

@@ -7,7 +7,7 @@ import { selfAttention } from '../../ops/attention.js';
 import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, softmax } from '../../ops/index.js';
 import { full, tensor, zeros } from '../../tensor/create.js';
-import { releaseStorage } from '../../tensor/release.js';
+import { releaseWhenUnheld } from '../../tensor/release.js';
 import { isFloat, type DType } from '../../tensor/dtype.js';
 import { shapesEqual } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -198,9 +198,11 @@ export class MultiheadAttention extends Module {
       // attention op in the input's own token layout (no head split/merge copies, no transposes).
       const qkv = linear(query, this.in_proj_weight, this.in_proj_bias);
       const heads = selfAttention(qkv, this.numHeads, { batchFirst: this.batchFirst, dropout: this.dropout, training: this.training });
-      if (!heads.requiresGrad) releaseStorage(qkv); // no graph: nothing saved it
+      // Both are dead after this forward: freed now without a graph, else once backward has
+      // run through the ops that saved them.
+      releaseWhenUnheld(qkv, query, heads);
       const output = this.out_proj.forward(heads);
-      if (!output.requiresGrad) releaseStorage(heads);
+      releaseWhenUnheld(heads, query, output);
       return { output, weights: null };
     }
     const [L, N] = [q.shape[0]!, q.shape[1]!];

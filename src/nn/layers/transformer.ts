@@ -3,7 +3,7 @@ import { ValueError } from '../../errors.js';
 import { gelu, relu } from '../../ops/index.js';
 import { linearRelu } from '../../ops/linear.js';
 import { defaultGenerator } from '../../tensor/random.js';
-import { releaseUnlessShared } from '../../tensor/release.js';
+import { releaseUnlessShared, releaseWhenUnheld } from '../../tensor/release.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { MultiheadAttention } from './attention.js';
@@ -139,11 +139,13 @@ export class TransformerEncoderLayer extends Module {
   }
 
   forward(src: Tensor, opts: TransformerEncoderLayerForwardOptions = {}): Tensor {
-    // Intermediate results are freed as soon as they are dead (see releaseStorage): a branch's
-    // output once the residual sum holds it (no backward rule reads dropout's or Linear's
-    // output), and, when no graph is recorded, everything but the result.
+    // Intermediate results are freed as soon as they are dead (see tensor/release.ts): a
+    // branch's output once the residual sum holds it (no backward rule reads dropout's or
+    // Linear's output); the others at once without a graph, else as soon as the last backward
+    // rule that saved them has run (releaseWhenUnheld), so a training step leaves no garbage.
     const free = (t: Tensor, always: boolean, by: Tensor): void => {
-      if (always || !by.requiresGrad) releaseUnlessShared(t, src, by);
+      if (always) releaseUnlessShared(t, src, by);
+      else releaseWhenUnheld(t, src, by);
     };
     if (this.normFirst) {
       const n1 = this.norm1.forward(src);
@@ -185,7 +187,9 @@ export class TransformerEncoderLayer extends Module {
       isCausal: opts.isCausal ?? false,
       needWeights: false,
     });
-    return this.dropout1.forward(output);
+    const out = this.dropout1.forward(output);
+    releaseWhenUnheld(output, x, out);
+    return out;
   }
 
   private feedForwardBlock(x: Tensor): Tensor {
@@ -201,10 +205,8 @@ export class TransformerEncoderLayer extends Module {
     }
     const h = this.dropout.forward(a);
     const y = this.linear2.forward(h);
-    if (!y.requiresGrad) {
-      releaseUnlessShared(h, x, y);
-      releaseUnlessShared(a, x, y);
-    }
+    releaseWhenUnheld(h, x, y);
+    releaseWhenUnheld(a, x, y);
     const out = this.dropout2.forward(y);
     // dropout's backward redraws its mask and reads neither its input nor its output.
     releaseUnlessShared(y, x, out);
@@ -261,10 +263,14 @@ export class TransformerEncoder extends Module {
     const layerOpts = { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.isCausal ?? false };
     for (const layer of this.layers) {
       const next = layer.forward(out, layerOpts);
-      // Without a graph a layer's input is dead once the next layer has run (never the caller's src).
-      if (!next.requiresGrad && out !== src) releaseUnlessShared(out, src, next);
+      // A layer's input is dead once the next layer has run (never the caller's src): freed at
+      // once without a graph, else once backward has run through the ops that saved it.
+      if (out !== src) releaseWhenUnheld(out, src, next);
       out = next;
     }
-    return this.norm ? this.norm.forward(out) : out;
+    if (!this.norm) return out;
+    const y = this.norm.forward(out);
+    if (out !== src) releaseWhenUnheld(out, src, y);
+    return y;
   }
 }
