@@ -98,6 +98,13 @@ export interface FusedKernels {
   layerNormBackward?(x: View, mean: View, rstd: View, weight: View | null, g: View, wantWeight: boolean, wantBias: boolean):
     { dx: Storage; dweight: Storage | null; dbias: Storage | null } | null;
   /**
+   * Layer norm of the sum a + b (both [R, D], the post-norm residual `norm(x + sublayer(x))`):
+   * `layerNorm` of the sum, which is also returned (contiguous [R, D]) when `wantSum`, for the
+   * backward, that is `layerNormBackward` on it.
+   */
+  addLayerNorm?(a: View, b: View, weight: View | null, bias: View | null, eps: number, wantSum: boolean):
+    { y: Storage; sum: Storage | null; mean: Storage; rstd: Storage } | null;
+  /**
    * 2-D convolution (cross-correlation, groups = 1) of x [N, C, H, W] with weight [Co, C, kh, kw]
    * under `g` (2-element kernel, stride, padding, dilation; kernel = weight's kh, kw), without
    * bias: y [N, Co, Ho, Wo] as a contiguous storage of x's dtype.

@@ -8,6 +8,7 @@
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import { ShapeError, ValueError } from '../errors.js';
+import { releaseStorage } from '../tensor/release.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkSameBackend, requireFloat, wrap } from './core.js';
@@ -27,17 +28,48 @@ import { checkSameBackend, requireFloat, wrap } from './core.js';
  * ```
  */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  requireFloat('layerNorm', x);
+  const ns = layerNormShape('layerNorm', x, normalizedShape, weight, bias);
+  return fusedLayerNorm(x, ns, weight ?? null, bias ?? null, eps) ?? layerNormComposite(x, ns, weight, bias, eps);
+}
+
+/** normalizedShape as an array, after checking it, weight and bias against x (errors name `op`). */
+function layerNormShape(op: string, x: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null): number[] {
+  requireFloat(op, x);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const k = ns.length;
   if (k === 0 || k > x.ndim || !shapesEqual(x.shape.slice(x.ndim - k), ns)) {
-    throw new ShapeError('layerNorm', `normalizedShape must match the trailing dimensions of the input`, [x.shape, ns]);
+    throw new ShapeError(op, `normalizedShape must match the trailing dimensions of the input`, [x.shape, ns]);
   }
   for (const [what, p] of [['weight', weight], ['bias', bias]] as const) {
-    if (p && !shapesEqual(p.shape, ns)) throw new ShapeError('layerNorm', `${what} must have shape normalizedShape`, [p.shape, ns]);
-    if (p) checkSameBackend('layerNorm', x, p);
+    if (p && !shapesEqual(p.shape, ns)) throw new ShapeError(op, `${what} must have shape normalizedShape`, [p.shape, ns]);
+    if (p) checkSameBackend(op, x, p);
   }
-  return fusedLayerNorm(x, ns, weight ?? null, bias ?? null, eps) ?? layerNormComposite(x, ns, weight, bias, eps);
+  return ns;
+}
+
+/**
+ * Layer norm of a residual sum, `layerNorm(a + b, normalizedShape, weight, bias, eps)`: the
+ * post-norm Transformer's `norm(x + sublayer(x))`. Where the backend has the fused kernel
+ * (Backend.fused.addLayerNorm) the sum is formed row by row and normalised while in cache, one
+ * pass over memory and one op fewer than `add` then `layerNorm`; its gradient for both `a` and
+ * `b` is layer norm's input gradient.
+ *
+ * Shapes: `a` and `b` (*, ...normalizedShape) of one shape (inputs that broadcast, or mixed
+ * dtypes, run as `layerNorm(a.add(b), ...)`); `weight` and `bias` exactly `normalizedShape`;
+ * the output has the sum's shape.
+ *
+ * @example
+ * ```ts
+ * const x = randn([4, 10, 16]);
+ * const y = addLayerNorm(x, randn([4, 10, 16]), [16], ones([16]), zeros([16])); // [4, 10, 16]
+ * ```
+ */
+export function addLayerNorm(a: Tensor, b: Tensor, normalizedShape: number | readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkSameBackend('addLayerNorm', a, b);
+  if (!shapesEqual(a.shape, b.shape) || a.dtype !== b.dtype) return layerNorm(a.add(b), normalizedShape, weight, bias, eps);
+  requireFloat('addLayerNorm', b);
+  const ns = layerNormShape('addLayerNorm', a, normalizedShape, weight, bias);
+  return fusedAddLayerNorm(a, b, ns, weight ?? null, bias ?? null, eps) ?? layerNormComposite(a.add(b), ns, weight, bias, eps);
 }
 
 /** The composite: reductions and elementwise ops, differentiated by autograd. */
@@ -91,6 +123,12 @@ function fusedLayerNorm(x: Tensor, ns: readonly number[], weight: Tensor | null,
   const mean = wrap(r.mean, [R]);
   const rstd = wrap(r.rstd, [R]);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) {
+    // No graph: the saved statistics are dead now (freed at once, not at the next GC).
+    releaseStorage(mean);
+    releaseStorage(rstd);
+    return wrap(r.y, x.shape);
+  }
   return record(wrap(r.y, x.shape), 'layerNorm', inputs, (g) => {
     if (!isGradEnabled() && kern.layerNormBackward !== undefined && g.dtype === x.dtype) {
       const gb = kern.layerNormBackward(x2, mean, rstd, w2, g.reshape([R, D]), weight?.requiresGrad === true, bias?.requiresGrad === true);
@@ -102,7 +140,46 @@ function fusedLayerNorm(x: Tensor, ns: readonly number[], weight: Tensor | null,
       }
     }
     return layerNormGrads(x, ns, weight, bias, eps, g);
-  });
+  }, [mean, rstd]);
+}
+
+/** addLayerNorm through Backend.fused.addLayerNorm and layer norm's fused backward; null without it. */
+function fusedAddLayerNorm(a: Tensor, b: Tensor, ns: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor | null {
+  const kern = a.backend.fused;
+  if (kern?.addLayerNorm === undefined || a.numel() === 0) return null;
+  const D = ns.reduce((p, q) => p * q, 1);
+  const R = a.numel() / D;
+  const w2 = weight ? weight.detach().reshape([D]) : null;
+  const b2 = bias ? bias.detach().reshape([D]) : null;
+  const inputs = [a, b, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const recording = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const r = kern.addLayerNorm(a.detach().reshape([R, D]), b.detach().reshape([R, D]), w2, b2, eps, recording);
+  if (r === null) return null;
+  const mean = wrap(r.mean, [R]);
+  const rstd = wrap(r.rstd, [R]);
+  if (!recording || r.sum === null) {
+    // No graph: the statistics are dead now (freed at once, not at the next GC).
+    releaseStorage(mean);
+    releaseStorage(rstd);
+    if (r.sum !== null) releaseStorage(wrap(r.sum, [R, D]));
+    return wrap(r.y, a.shape);
+  }
+  const sum = wrap(r.sum, [R, D]);
+  return record(wrap(r.y, a.shape), 'addLayerNorm', inputs, (g) => {
+    if (!isGradEnabled() && kern.layerNormBackward !== undefined && g.dtype === a.dtype) {
+      const gb = kern.layerNormBackward(sum, mean, rstd, w2, g.reshape([R, D]), weight?.requiresGrad === true, bias?.requiresGrad === true);
+      if (gb !== null) {
+        const ds = wrap(gb.dx, a.shape);
+        const out = [ds, ds];
+        if (weight) out.push(gb.dweight ? wrap(gb.dweight, weight.shape) : weight.zerosLike());
+        if (bias) out.push(gb.dbias ? wrap(gb.dbias, bias.shape) : bias.zerosLike());
+        return out;
+      }
+    }
+    // Recorded backward (createGraph): the sum rebuilt from a and b, so it is differentiable.
+    const [ds, ...rest] = layerNormGrads(a.add(b), ns, weight, bias, eps, g);
+    return [ds!, ds!, ...rest];
+  }, [sum, mean, rstd]);
 }
 
 /**

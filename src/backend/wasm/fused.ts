@@ -17,6 +17,7 @@ import { attentionBackward, attentionForward } from './attention.js';
 import { conv2dBackward, conv2dForward } from './conv.js';
 import { addActivationAndLoss } from './fused-activation.js';
 import { addBatchNorm } from './fused-batchnorm.js';
+import { addLayerNormKernels } from './fused-norm.js';
 import { addSequenceKernels } from './fused-sequence.js';
 import { drop, isFloat, type FusedContext } from './fused-common.js';
 
@@ -79,57 +80,7 @@ export function createFused(c: FusedContext): FusedKernels {
     };
   }
 
-  if (has('layerNorm')) {
-    fused.layerNorm = (x: View, weight: View | null, bias: View | null, eps: number): { y: Storage; mean: Storage; rstd: Storage } | null => {
-      const dt = x.storage.dtype;
-      if (!isFloat(dt) || x.shape.length === 0) return null;
-      if ((weight && weight.storage.dtype !== dt) || (bias && bias.storage.dtype !== dt)) return null;
-      const n = numel(x.shape);
-      const D = x.shape[x.shape.length - 1]!;
-      const R = D === 0 ? 0 : n / D;
-      const xs = c.dense(x);
-      const ws = weight ? c.dense(weight) : null;
-      const bs = bias ? c.dense(bias) : null;
-      const y = c.make(dt, n);
-      const mean = c.make(dt, R);
-      const rstd = c.make(dt, R);
-      if (n > 0) k.layerNorm(DT[dt], R, D, addr(xs), ws ? addr(ws) : 0, bs ? addr(bs) : 0, eps, y.ptr, mean.ptr, rstd.ptr);
-      drop(xs, x);
-      if (ws) drop(ws, weight);
-      if (bs) drop(bs, bias);
-      return { y, mean, rstd };
-    };
-  }
-
-  if (has('layerNormBackward')) {
-    fused.layerNormBackward = (x: View, mean: View, rstd: View, weight: View | null, g: View, wantWeight: boolean, wantBias: boolean) => {
-      const dt = x.storage.dtype;
-      if (!isFloat(dt) || x.shape.length === 0 || g.storage.dtype !== dt || (weight && weight.storage.dtype !== dt)) return null;
-      if (mean.storage.dtype !== dt || rstd.storage.dtype !== dt) return null;
-      const n = numel(x.shape);
-      const D = x.shape[x.shape.length - 1]!;
-      const R = D === 0 ? 0 : n / D;
-      const xs = c.dense(x);
-      const ms = c.dense(mean);
-      const rs = c.dense(rstd);
-      const ws = weight ? c.dense(weight) : null;
-      const gs = c.dense(g);
-      const dx = c.make(dt, n);
-      const dweight = wantWeight ? c.make(dt, D) : null;
-      const dbias = wantBias ? c.make(dt, D) : null;
-      const acc = scratch.buffer('layerNormAcc', 16 * Math.max(D, 1));
-      if (n > 0) {
-        k.layerNormBackward(DT[dt], R, D, addr(xs), addr(ms), addr(rs), ws ? addr(ws) : 0, addr(gs), dx.ptr, dweight ? dweight.ptr : 0, dbias ? dbias.ptr : 0, acc);
-      } else {
-        // No rows: the column sums are zero.
-        if (dweight) pool.heap.views().u8.fill(0, dweight.ptr, dweight.ptr + D * (dt === 'float32' ? 4 : 8));
-        if (dbias) pool.heap.views().u8.fill(0, dbias.ptr, dbias.ptr + D * (dt === 'float32' ? 4 : 8));
-      }
-      for (const [copy, orig] of [[xs, x], [ms, mean], [rs, rstd], [gs, g]] as const) drop(copy, orig);
-      if (ws) drop(ws, weight);
-      return { dx, dweight, dbias };
-    };
-  }
+  addLayerNormKernels(c, fused);
 
   if (has('adam')) {
     fused.adam = (p: View, grad: View, m: View, v: View, vmax: View | null, h: AdamHyper): boolean => {

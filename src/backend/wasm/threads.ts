@@ -40,7 +40,7 @@ const MODE_FUSED = 3;
 const MODE_PACK = 4;
 
 /** Kinds of the generic fused job (kernels/chunked.ts dispatches on them). */
-export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2 } as const;
+export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2, layerNorm: 3 } as const;
 /** A kind of the generic fused job. */
 export type ChunkKind = (typeof CHUNK_KINDS)[keyof typeof CHUNK_KINDS];
 const SCRATCH = 24; // packA, packB per participant (id 0 is the main thread)
