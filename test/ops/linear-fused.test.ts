@@ -136,7 +136,7 @@ describe('fused linear (wasm) against the composite', () => {
     assert.deepEqual(two.gb, one.gb);
   });
 
-  test('nn.Linear and the Transformer feed-forward use it; int64 input falls back to a clear dtype error', () => {
+  test('nn.Linear and the Transformer layer use it (and addLayerNorm for the residual norms); int64 input falls back to a clear dtype error', () => {
     torch.withBackend('wasm', () => {
       spy();
       const fc = new nn.Linear(8, 3);
@@ -144,9 +144,17 @@ describe('fused linear (wasm) against the composite', () => {
       assert.equal(calls.linear, 1);
       const layer = new nn.TransformerEncoderLayer({ dModel: 8, nhead: 2, dimFeedforward: 16, dropout: 0, batchFirst: true });
       spy();
-      layer.forward(torch.randn([2, 3, 8]));
-      // in-projection, out-projection, linear1 (+ReLU) and linear2
+      const addNorm = table.addLayerNorm!;
+      let norms = 0;
+      table.addLayerNorm = (...a) => { norms++; return addNorm(...a); };
+      try {
+        layer.forward(torch.randn([2, 3, 8]));
+      } finally {
+        table.addLayerNorm = addNorm;
+      }
+      // in-projection, out-projection, linear1 (+ReLU) and linear2; both residual sums fused into their norms
       assert.equal(calls.linear, 4);
+      assert.equal(norms, 2);
       assert.throws(() => linear(torch.zeros([2, 3], { dtype: 'int64' }), torch.zeros([4, 3])), torch.DTypeError);
     });
   });

@@ -1,6 +1,6 @@
 /** Transformer encoder (torch.nn.TransformerEncoderLayer, torch.nn.TransformerEncoder). */
 import { ValueError } from '../../errors.js';
-import { gelu, relu } from '../../ops/index.js';
+import { addLayerNorm, gelu, relu } from '../../ops/index.js';
 import { linearRelu } from '../../ops/linear.js';
 import { defaultGenerator } from '../../tensor/random.js';
 import { releaseUnlessShared, releaseWhenUnheld } from '../../tensor/release.js';
@@ -162,17 +162,27 @@ export class TransformerEncoderLayer extends Module {
       return out;
     }
     const sa = this.selfAttentionBlock(src, opts);
-    const s1 = src.add(sa);
-    free(sa, true, s1);
-    const x1 = this.norm1.forward(s1);
-    free(s1, false, x1);
+    const x1 = this.residualNorm(this.norm1, src, sa);
+    free(sa, true, x1);
     const ff = this.feedForwardBlock(x1);
-    const s2 = x1.add(ff);
-    free(ff, true, s2);
-    const out = this.norm2.forward(s2);
-    free(s2, false, out);
+    const out = this.residualNorm(this.norm2, x1, ff);
+    free(ff, true, out);
     free(x1, false, out);
     return out;
+  }
+
+  /**
+   * norm(x + branch) of the post-norm layout: one fused op (the sum is kept for backward only)
+   * when the norm is a plain LayerNorm, else the sum, then the norm module.
+   */
+  private residualNorm(norm: LayerNorm, x: Tensor, branch: Tensor): Tensor {
+    if (norm.constructor === LayerNorm) {
+      return addLayerNorm(x, branch, norm.normalizedShape, norm.weight, norm.bias, norm.eps);
+    }
+    const s = x.add(branch);
+    const y = norm.forward(s);
+    releaseWhenUnheld(s, x, y);
+    return y;
   }
 
   /** A deep copy with identical weights (see {@link cloneModule}). */
