@@ -78,6 +78,14 @@ export interface FusedKernels {
    * mask, which is how backward applies it without storing it.
    */
   dropout?(x: View, keep: number, scale: number, rng: RandomState, wantMask?: boolean): { out: Storage; mask: Storage | null; mti: number } | null;
+  /**
+   * `dropout` (the same draws, output and new `mti`) that also returns the keep pattern as bits
+   * (an int32 storage of ceil(n / 32) words, element i at bit i % 32 of word i / 32), for
+   * `dropoutApply` in backward instead of regenerating the mask.
+   */
+  dropoutBits?(x: View, keep: number, scale: number, rng: RandomState): { out: Storage; bits: Storage; mti: number } | null;
+  /** g · mask for a mask from `dropoutBits` (scale where the bit is set, else 0), contiguous, g's dtype. */
+  dropoutApply?(g: View, bits: Storage, scale: number): Storage | null;
   /** softmax (or logSoftmax when `log`) over the last axis of a float view. */
   softmax?(x: View, log: boolean): Storage | null;
   /**

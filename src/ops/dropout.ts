@@ -1,4 +1,5 @@
 /** Dropout: random zeroing with inverted scaling, drawn from the seeded generator. */
+import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import type { Storage } from '../backend/types.js';
 import { ValueError } from '../errors.js';
@@ -23,8 +24,11 @@ export interface DropoutOptions {
  * The gradient is the mask times 1 / (1 - p).
  *
  * A backend with a fused dropout kernel (wasm) draws the same words from the same generator
- * and gives bit-identical outputs and gradients, in one pass instead of a JavaScript loop; it
- * keeps the generator state (2.5 KB) instead of the mask and redraws the mask in backward.
+ * and gives bit-identical outputs and gradients, in one pass instead of a JavaScript loop. When
+ * the input needs a gradient it keeps the mask as bits (n / 8 bytes: 128 KiB per million
+ * elements, Backend.fused.dropoutBits) and backward multiplies by them (dropoutApply) instead of
+ * redrawing the mask; the generator state it started from (2.5 KB) is kept too, for a backward
+ * that is itself recorded (createGraph), which redraws the mask as a tensor.
  *
  * Shapes: any input; the output has the same shape and dtype.
  *
@@ -45,6 +49,8 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: DropoutOption
   const g = opts.generator ?? defaultGenerator;
   const keep = 1 - p;
   const scale = 1 / keep;
+  const bitsPath = x.requiresGrad && isGradEnabled() ? dropoutWithBits(x, g, keep, scale) : null;
+  if (bitsPath !== null) return bitsPath;
   const fused = x.backend.fused?.dropout;
   if (fused) {
     let res: { out: Storage; mti: number } | null = null;
@@ -66,6 +72,37 @@ export function dropout(x: Tensor, p = 0.5, training = true, opts: DropoutOption
     }
   }
   return x.mul(drawMask(g, x, keep, scale));
+}
+
+/**
+ * The fused forward that keeps its mask as bits (Backend.fused.dropoutBits), recorded with a
+ * backward that multiplies by those bits (fused.dropoutApply): no words are redrawn. Also keeps
+ * the generator state it started from (2.5 KB), for a backward that must itself be
+ * differentiable (createGraph) or that the kernel declines: those redraw the mask as a tensor.
+ * Null when the backend has no such kernel or declines x.
+ */
+function dropoutWithBits(x: Tensor, g: Generator, keep: number, scale: number): Tensor | null {
+  const k = x.backend.fused;
+  if (k?.dropoutBits === undefined) return null;
+  let res: { out: Storage; bits: Storage; mti: number } | null = null;
+  let before: { mt: Uint32Array; mti: number } | null = null;
+  g.drawRaw((state) => {
+    before = { mt: state.mt.slice(), mti: state.mti };
+    res = k.dropoutBits!(x, keep, scale, state);
+    return res === null ? state.mti : res.mti;
+  });
+  const r = res as { out: Storage; bits: Storage; mti: number } | null;
+  if (r === null) return null;
+  const saved = before as unknown as { mt: Uint32Array; mti: number };
+  // The bits as a tensor the node owns: freed when the graph is released after backward.
+  const bits = wrap(r.bits, [r.bits.size]);
+  return record(wrap(r.out, x.shape), 'dropout', [x], (grad) => {
+    if (!isGradEnabled() && grad.dtype === x.dtype && k.dropoutApply !== undefined) {
+      const out = k.dropoutApply(grad, bits.storage, scale);
+      if (out !== null) return [wrap(out, x.shape)];
+    }
+    return [grad.mul(regenerateMask(saved, x, keep, scale))];
+  }, [bits]);
 }
 
 /** The mask in JavaScript: one float32 uniform per element, row-major, scale where it is below keep. */

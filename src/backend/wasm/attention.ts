@@ -9,9 +9,10 @@
  * Threads: a call large enough to repay waking the workers (MatmulRunner.participants) is split
  * over batch entries (the pool's generic fused job, kernels/chunked.ts), each participant with its
  * own scratch. Entries are independent, so the result is the one-thread result bit for bit. With
- * dropout, the words for the whole call are drawn first, in the order the sequential kernel draws
- * them (one per score, batch-major, row-major), and each chunk reads its slice: the keep pattern
- * and the generator's final state are those of the one-thread call.
+ * dropout, the raw generator words for the whole call are produced first on this thread
+ * (kernels/dropout.ts mtFlat: the twist as one flat recurrence, in the order the sequential
+ * kernel draws them, one per score, batch-major, row-major), and each chunk tempers and reads its
+ * slice: the keep pattern and the generator's final state are those of the one-thread call.
  */
 import type { RandomState, Storage, View } from '../types.js';
 import { CHUNK_DESC_BYTES, chunkParticipants, writeChunkDesc, type FusedContext } from './fused-common.js';
@@ -21,7 +22,7 @@ import { CHUNK_KINDS } from './threads.js';
 
 const MT_WORDS = 624;
 /** Bytes of a chunked call's descriptor: 16 int32 words, then the float64 scale at byte 64. */
-/** Most bytes of pre-drawn dropout words a threaded forward allocates (64M scores). */
+/** Most bytes of pre-drawn dropout words a threaded forward allocates (64M scores, plus two state blocks). */
 const WORDS_LIMIT = 256 * 1024 * 1024;
 
 interface Geometry { A: number; B: number; N: number; L: number; E: number; hd: number }
@@ -89,11 +90,11 @@ export function attentionForward(c: FusedContext, qkv: View, heads: number, batc
   // Forward: scores and the weighted sum of v, L·L·hd multiply-adds each per (entry, head).
   // Threads with dropout need the call's words up front (4 bytes a score): past WORDS_LIMIT the
   // call stays on this thread rather than allocating them.
-  const threadable = A * B * E > 0 && (dropout === null || 4 * pairs <= WORDS_LIMIT);
+  const threadable = A * B * E > 0 && (dropout === null || (4 * pairs <= WORDS_LIMIT && typeof c.k.mtFlat === 'function'));
   const participants = threadable ? chunkParticipants(c, 2 * pairs * hd, N) : 1;
   const { scratch, table } = scratchTable(c, participants, scratchBytes(L, hd));
   const st = dropout !== null ? c.scratch.buffer('mt19937', MT_WORDS * 4) : 0;
-  const words = participants > 1 && dropout !== null ? c.scratch.buffer('attentionWords', 4 * pairs) : 0;
+  const words = participants > 1 && dropout !== null ? c.scratch.buffer('attentionWords', 4 * (pairs + 2 * MT_WORDS)) : 0;
   const desc = participants > 1 ? c.scratch.buffer('attentionDesc', CHUNK_DESC_BYTES) : 0;
   let mti = dropout?.rng.mti ?? 0;
   if (A * B * E > 0) {
@@ -102,9 +103,12 @@ export function attentionForward(c: FusedContext, qkv: View, heads: number, batc
     if (dropout !== null) new Uint32Array(c.pool.heap.views().u8.buffer, st, MT_WORDS).set(dropout.rng.mt);
     const keepT = dropout === null ? 0 : Math.min(Math.ceil(dropout.keep * 2 ** 24), 2 ** 24);
     if (participants > 1) {
-      if (words !== 0) mti = c.k.drawUniform24(st, mti, pairs, words);
+      // The call's raw words, generated in order on this thread (the twist is sequential);
+      // each chunk tempers its own slice.
+      const first = words + 4 * mti;
+      if (words !== 0) mti = c.k.mtFlat!(st, mti, pairs, words);
       writeChunkDesc(c, desc, [DT[dt], L, heads, hd, addr(src), sN, sL, out.ptr, oN, oL,
-        probs ? probs.ptr : 0, mask ? mask.ptr : 0, words, keepT, table], dropout?.scale ?? 1);
+        probs ? probs.ptr : 0, mask ? mask.ptr : 0, words !== 0 ? first : 0, keepT, table], dropout?.scale ?? 1);
       const { per, chunks } = chunking(N, participants);
       c.threads!.runFused(CHUNK_KINDS.attention, desc, N, per, chunks, participants);
     } else {

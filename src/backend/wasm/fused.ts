@@ -17,6 +17,7 @@ import { attentionBackward, attentionForward } from './attention.js';
 import { conv2dBackward, conv2dForward } from './conv.js';
 import { addActivationAndLoss } from './fused-activation.js';
 import { addBatchNorm } from './fused-batchnorm.js';
+import { addDropoutBits } from './fused-dropout.js';
 import { addLayerNormKernels } from './fused-norm.js';
 import { addSequenceKernels } from './fused-sequence.js';
 import { drop, isFloat, type FusedContext } from './fused-common.js';
@@ -139,6 +140,7 @@ export function createFused(c: FusedContext): FusedKernels {
 
   addSequenceKernels(c, fused);
   addBatchNorm(c, fused);
+  addDropoutBits(c, fused);
 
   if (has('convChunk') && has('convReduce') && c.threads !== undefined) {
     const cc = { k, pool, scratch, threads: c.threads, make: c.make, dense: c.dense };

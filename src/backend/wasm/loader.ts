@@ -62,6 +62,12 @@ export interface KernelExports {
   /** Items [i0, i1) of a threaded fused call (kernels/chunked.ts; kinds in threads.ts). */
   fusedChunk(kind: number, desc: number, i0: number, i1: number, chunk: number, id: number): void;
   drawUniform24(state: number, mti: number, n: number, dst: number): number;
+  /** MT19937 output as a flat recurrence (kernels/dropout.ts): raw words to dst[mti .. mti + n), state updated; returns the new mti. */
+  mtFlat?(state: number, mti: number, n: number, dst: number): number;
+  /** dropout() that also writes the keep pattern as bits (kernels/dropout.ts); returns the new mti. */
+  dropoutBits?(dt: number, n: number, px: number, po: number, pbits: number, state: number, mti: number, thresh: number, scale: number): number;
+  /** g times a dropoutBits mask (kernels/dropout.ts). */
+  dropoutApplyBits?(dt: number, n: number, pg: number, pbits: number, po: number, scale: number): void;
   gelu?(dt: number, approx: number, n: number, px: number, py: number): void;
   geluBackward?(dt: number, approx: number, n: number, px: number, py: number, pg: number, pdx: number): void;
   reluBackward?(dt: number, n: number, py: number, pg: number, pdx: number): void;

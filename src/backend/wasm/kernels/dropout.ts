@@ -79,7 +79,8 @@ export function drawUniform24(state: usize, mti: i32, n: i32, dst: usize): i32 {
   return y;
 }
 
-@inline function temper4(y: v128): v128 {
+/** MT19937 tempering of four words at once. */
+@inline export function temper4(y: v128): v128 {
   y = v128.xor(y, i32x4.shr_u(y, 11));
   y = v128.xor(y, v128.and(i32x4.shl(y, 7), i32x4.splat(0x9d2c5680)));
   y = v128.xor(y, v128.and(i32x4.shl(y, 15), i32x4.splat(0xefc60000)));
@@ -133,4 +134,160 @@ export function dropout(dt: i32, n: i32, px: usize, po: usize, pm: usize, state:
     mti += chunk;
   }
   return mti;
+}
+
+/**
+ * The generator's output as one flat recurrence, for threaded consumers: x[0..624) is the state
+ * block, and each later word is x[k] = x[k−227] ^ (y >>> 1) ^ (y odd ? 0x9908b0df : 0) with
+ * y = upper bit of x[k−624] | lower 31 bits of x[k−623] — exactly twist()'s rule (its i < 227
+ * words read old words i+397, the rest read the new words i−227, and word 623 reads the new
+ * word 0), so x[mti + t] is the t-th word a sequential draw from (state, mti) returns, untempered.
+ * Writes x[0 .. 624·(T+1)) to `dst` (T = the twists a sequential draw of `n` words does: at most
+ * n + 1248 words), copies the last block back to `state` and returns the new mti: the state a
+ * sequential draw leaves. Four words at a time (every read is at least 224 words back). The
+ * drawn words are dst[mti .. mti + n); tempering them is per word, so consumers can do it in
+ * parallel.
+ */
+export function mtFlat(state: usize, mti: i32, n: i32, dst: usize): i32 {
+  memory.copy(dst, state, <usize>N << 2);
+  const end = mti + n;
+  const T = end > N ? (end + N - 1) / N - 1 : 0;
+  const total = <usize>N * <usize>(T + 1);
+  const hi = i32x4.splat(0x80000000);
+  const lo = i32x4.splat(0x7fffffff);
+  const one = i32x4.splat(1);
+  const mag = i32x4.splat(0x9908b0df);
+  for (let k = <usize>N; k < total; k += 4) {
+    const p = dst + (k << 2);
+    const y = v128.or(v128.and(v128.load(p - (<usize>N << 2)), hi), v128.and(v128.load(p - (<usize>(N - 1) << 2)), lo));
+    const odd = i32x4.neg(v128.and(y, one));
+    v128.store(p, v128.xor(v128.xor(v128.load(p - (<usize>(N - M) << 2)), i32x4.shr_u(y, 1)), v128.and(odd, mag)));
+  }
+  memory.copy(state, dst + ((<usize>T * <usize>N) << 2), <usize>N << 2);
+  return end - T * N;
+}
+
+/**
+ * dropout() that also keeps the keep pattern as bits for backward: bit i % 32 of u32 word i / 32
+ * at `pbits` is element i's keep flag (words past the last element's are not written; the last
+ * word's unused high bits are 0). The draws, the output and the returned mti are dropout()'s,
+ * bit for bit; ceil(n / 32) words are written.
+ */
+export function dropoutBits(dt: i32, n: i32, px: usize, po: usize, pbits: usize, state: usize, mti: i32, thresh: f64, scale: f64): i32 {
+  const t = <i32>Math.min(Math.ceil(thresh), 16777216.0);
+  const s32 = <f32>scale;
+  const tv = i32x4.splat(t);
+  const low = i32x4.splat(0xffffff);
+  const sv = f32x4.splat(s32);
+  let cur: u64 = 0; // pending bits, oldest in bit 0
+  let nb: i32 = 0; // how many
+  let wb = pbits;
+  let i = 0;
+  while (i < n) {
+    if (mti >= N) {
+      twist(state);
+      mti = 0;
+    }
+    const avail = N - mti;
+    const chunk = n - i < avail ? n - i : avail;
+    let w = state + (<usize>mti << 2);
+    let j = 0;
+    if (dt == F32) {
+      for (; j + 16 <= chunk; j += 16, i += 16, w += 64) {
+        // 16 elements: four compares narrowed to 16 bytes give their 16 bits in one bitmask
+        const k0 = i32x4.lt_s(v128.and(temper4(v128.load(w)), low), tv);
+        const k1 = i32x4.lt_s(v128.and(temper4(v128.load(w, 16)), low), tv);
+        const k2 = i32x4.lt_s(v128.and(temper4(v128.load(w, 32)), low), tv);
+        const k3 = i32x4.lt_s(v128.and(temper4(v128.load(w, 48)), low), tv);
+        const q = <usize>i << 2;
+        v128.store(po + q, f32x4.mul(v128.load(px + q), v128.and(sv, k0)));
+        v128.store(po + q, f32x4.mul(v128.load(px + q, 16), v128.and(sv, k1)), 16);
+        v128.store(po + q, f32x4.mul(v128.load(px + q, 32), v128.and(sv, k2)), 32);
+        v128.store(po + q, f32x4.mul(v128.load(px + q, 48), v128.and(sv, k3)), 48);
+        const b8 = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(k0, k1), i16x8.narrow_i32x4_s(k2, k3));
+        cur |= <u64>i8x16.bitmask(b8) << <u64>nb;
+        nb += 16;
+        if (nb >= 32) {
+          store<u32>(wb, <u32>cur);
+          wb += 4;
+          cur >>= 32;
+          nb -= 32;
+        }
+      }
+      for (; j + 4 <= chunk; j += 4, i += 4, w += 16) {
+        const keep = i32x4.lt_s(v128.and(temper4(v128.load(w)), low), tv);
+        const q = <usize>i << 2;
+        v128.store(po + q, f32x4.mul(v128.load(px + q), v128.and(sv, keep)));
+        cur |= <u64>i32x4.bitmask(keep) << <u64>nb;
+        nb += 4;
+        if (nb >= 32) {
+          store<u32>(wb, <u32>cur);
+          wb += 4;
+          cur >>= 32;
+          nb -= 32;
+        }
+      }
+      for (; j < chunk; j++, i++, w += 4) {
+        const keep = <i32>(temper(load<u32>(w)) & 0xffffff) < t;
+        const q = <usize>i << 2;
+        store<f32>(po + q, load<f32>(px + q) * (keep ? s32 : 0));
+        cur |= <u64>(keep ? 1 : 0) << <u64>nb;
+        if (++nb == 32) {
+          store<u32>(wb, <u32>cur);
+          wb += 4;
+          cur = 0;
+          nb = 0;
+        }
+      }
+    } else {
+      for (; j < chunk; j++, i++, w += 4) {
+        const keep = <i32>(temper(load<u32>(w)) & 0xffffff) < t;
+        const q = <usize>i << 3;
+        store<f64>(po + q, load<f64>(px + q) * (keep ? scale : 0));
+        cur |= <u64>(keep ? 1 : 0) << <u64>nb;
+        if (++nb == 32) {
+          store<u32>(wb, <u32>cur);
+          wb += 4;
+          cur = 0;
+          nb = 0;
+        }
+      }
+    }
+    mti += chunk;
+  }
+  if (nb > 0) store<u32>(wb, <u32>cur);
+  return mti;
+}
+
+/**
+ * out[i] = g[i] · (bit i of `pbits` ? scale : 0) for n contiguous elements of dtype dt: the
+ * multiply dropout() does with the same mask, so the result is a regenerating backward's bit for
+ * bit, without drawing a word.
+ */
+export function dropoutApplyBits(dt: i32, n: i32, pg: usize, pbits: usize, po: usize, scale: f64): void {
+  const s32 = <f32>scale;
+  const sv = f32x4.splat(s32);
+  const sel = i32x4(1, 2, 4, 8);
+  const zero = i32x4.splat(0);
+  let i = 0;
+  if (dt == F32) {
+    for (; i + 32 <= n; i += 32) {
+      const word = load<u32>(pbits + (<usize>i >> 3));
+      const q = po + (<usize>i << 2);
+      const g = pg + (<usize>i << 2);
+      for (let k = 0; k < 32; k += 4) {
+        const lanes = i32x4.ne(v128.and(i32x4.splat(<i32>(word >>> <u32>k)), sel), zero);
+        v128.store(q + (<usize>k << 2), f32x4.mul(v128.load(g + (<usize>k << 2)), v128.and(sv, lanes)));
+      }
+    }
+    for (; i < n; i++) {
+      const keep = (load<u32>(pbits + (<usize>(i >>> 5) << 2)) >>> <u32>(i & 31)) & 1;
+      store<f32>(po + (<usize>i << 2), load<f32>(pg + (<usize>i << 2)) * (keep != 0 ? s32 : 0));
+    }
+  } else {
+    for (; i < n; i++) {
+      const keep = (load<u32>(pbits + (<usize>(i >>> 5) << 2)) >>> <u32>(i & 31)) & 1;
+      store<f64>(po + (<usize>i << 3), load<f64>(pg + (<usize>i << 3)) * (keep != 0 ? scale : 0));
+    }
+  }
 }

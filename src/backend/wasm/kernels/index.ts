@@ -23,6 +23,7 @@ export { gelu, geluBackward, reluBackward } from './act';
 export { crossEntropy, crossEntropyBackward } from './xent';
 export { fusedChunk } from './chunked';
 export { drawUniform24 } from './dropout';
+export { mtFlat, dropoutBits, dropoutApplyBits } from './dropout';
 
 /** First byte after the module's static data: the TypeScript allocator starts here. */
 export function heapBase(): usize {
