@@ -1,7 +1,9 @@
 /**
  * The relaxed-SIMD (FMA) build: picked when the runtime validates relaxed SIMD. Node 20 has it
- * only behind --experimental-wasm-relaxed-simd, so a child process with that flag checks that
- * the FMA build loads and that its matmul (the only kernel using FMA) matches the reference.
+ * only behind --experimental-wasm-relaxed-simd, which the loader turns on itself (unless
+ * TSORCH_RELAXED_SIMD=0); child processes check that the FMA build loads with the flag given,
+ * and without it, and that its matmul matches the reference; and that TSORCH_RELAXED_SIMD=0
+ * keeps the plain build.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,4 +39,14 @@ test('the relaxed-SIMD build loads where relaxed SIMD validates, and its matmul 
   const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], { encoding: 'utf8' });
   if (/bad option/.test(r.stderr)) return; // a runtime without the flag: the in-process check above covers it
   assert.equal(r.status, 0, `child exited ${r.status}: ${r.stdout}${r.stderr}`);
+});
+
+test('the loader turns relaxed SIMD on by itself where V8 has it behind a flag; TSORCH_RELAXED_SIMD=0 keeps the plain build', () => {
+  const env = { ...process.env };
+  delete env['TSORCH_RELAXED_SIMD'];
+  const own = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+  assert.equal(own.status, 0, `child exited ${own.status}: ${own.stdout}${own.stderr}`);
+  const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...env, TSORCH_RELAXED_SIMD: '0' } });
+  assert.equal(plain.status, 2, `with TSORCH_RELAXED_SIMD=0 the plain build is used: ${plain.stdout}${plain.stderr}`);
+  assert.match(plain.stdout, /not relaxed/);
 });
