@@ -158,46 +158,36 @@ export function createFused(c: FusedContext): FusedKernels {
   addActivationAndLoss(c, fused);
 
   // Embedding lookup and its gradient, whole rows at a time (kernels/indexing.ts).
-  const rowsOk = (x: View, index: View): boolean => isFloat(x.storage.dtype) && (index.storage.dtype === 'int64' || index.storage.dtype === 'int32') && index.shape.length === 1;
-  const badIndex = (op: string, rows: number): never => {
-    throw new IndexError(op, `index ${pool.heap.views().f64[scratch.statusPtr >>> 3]!} is out of bounds for dimension 0 with size ${rows}`);
+  type RowKernel = (dt: number, idt: number, n: number, D: number, rows: number, pin: number, pidx: number, po: number, errp: number) => number;
+  /**
+   * Runs a row kernel from rows-long `data` rows of D (src [n, D] or the table x [rows, D]) at a
+   * 1-D integer index [n] into a new [outRows, D]; null for other dtypes or ranks; a bad index is
+   * the reference's IndexError.
+   */
+  const rowsCall = (op: string, kernel: RowKernel, data: View, index: View, n: number, rows: number, outRows: number): Storage | null => {
+    const dt = data.storage.dtype;
+    if (!isFloat(dt) || (index.storage.dtype !== 'int64' && index.storage.dtype !== 'int32') || index.shape.length !== 1 || data.shape.length !== 2) return null;
+    const D = data.shape[1]!;
+    scratch.desc([]); // the status slot's block
+    const ds = c.dense(data);
+    const is = c.dense(index);
+    const out = c.make(dt, outRows * D);
+    const bad = outRows * D > 0 ? kernel(DT[dt], DT[index.storage.dtype], n, D, rows, addr(ds), addr(is), out.ptr, scratch.statusPtr) : 0;
+    drop(ds, data);
+    drop(is, index);
+    if (bad !== 0) {
+      out.dispose();
+      throw new IndexError(op, `index ${pool.heap.views().f64[scratch.statusPtr >>> 3]!} is out of bounds for dimension 0 with size ${rows}`);
+    }
+    return out;
   };
   if (has('indexSelectRows')) {
-    fused.indexSelectRows = (x: View, index: View): Storage | null => {
-      if (!rowsOk(x, index) || x.shape.length !== 2) return null;
-      const [rows, D] = x.shape as [number, number];
-      const n = index.shape[0]!;
-      scratch.desc([]); // the status slot's block
-      const xs = c.dense(x);
-      const is = c.dense(index);
-      const out = c.make(x.storage.dtype, n * D);
-      const bad = n * D > 0 ? k.indexSelectRows!(DT[x.storage.dtype], DT[index.storage.dtype], n, D, rows, addr(xs), addr(is), out.ptr, scratch.statusPtr) : 0;
-      drop(xs, x);
-      drop(is, index);
-      if (bad !== 0) {
-        out.dispose();
-        badIndex('indexSelect', rows);
-      }
-      return out;
-    };
+    fused.indexSelectRows = (x: View, index: View): Storage | null =>
+      rowsCall('indexSelect', k.indexSelectRows!, x, index, index.shape[0] ?? 0, x.shape[0] ?? 0, index.shape[0] ?? 0);
   }
   if (has('indexAddRows')) {
-    fused.indexAddRows = (rows: number, index: View, src: View): Storage | null => {
-      if (!rowsOk(src, index) || src.shape.length !== 2 || src.shape[0] !== index.shape[0]) return null;
-      const [n, D] = src.shape as [number, number];
-      scratch.desc([]); // the status slot's block
-      const ss = c.dense(src);
-      const is = c.dense(index);
-      const out = c.make(src.storage.dtype, rows * D);
-      const bad = rows * D > 0 ? k.indexAddRows!(DT[src.storage.dtype], DT[index.storage.dtype], n, D, rows, addr(ss), addr(is), out.ptr, scratch.statusPtr) : 0;
-      drop(ss, src);
-      drop(is, index);
-      if (bad !== 0) {
-        out.dispose();
-        badIndex('indexSelect backward', rows);
-      }
-      return out;
-    };
+    fused.indexAddRows = (rows: number, index: View, src: View): Storage | null =>
+      src.shape[0] !== index.shape[0] ? null : rowsCall('indexSelect backward', k.indexAddRows!, src, index, src.shape[0] ?? 0, rows, rows);
   }
 
   // A Linear layer's product with its bias (and ReLU) in the GEMM's epilogue (matmul.ts).

@@ -17,6 +17,10 @@
  * their valid part is written.
  * (Measured: MR=5 and MR=6 ran at half the speed of MR=4 under V8, and unrolling k by two was
  * slower too; both spill.)
+ * Epilogue (a Linear layer's bias, the Transformer feed-forward's ReLU): applied to each tile
+ * as it is written after its last depth block, so each rounds exactly as a separate op would.
+ * Threaded row-split products get B packed whole in advance (packBPanels, split over the
+ * threads) instead of every row chunk packing all of B again.
  * With relaxed SIMD (detected at load) the multiply-add is f32x4.relaxed_madd (an FMA on this
  * CPU); otherwise f32x4.mul + f32x4.add.
  *
