@@ -271,16 +271,18 @@ export class TransformerEncoder extends Module {
   forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
     let out = src;
     const layerOpts = { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.isCausal ?? false };
+    const ownLayers = [...this.layers].every((l) => l.constructor === TransformerEncoderLayer);
     for (const layer of this.layers) {
       const next = layer.forward(out, layerOpts);
       // A layer's input is dead once the next layer has run (never the caller's src): freed at
-      // once without a graph, else once backward has run through the ops that saved it.
-      if (out !== src) releaseWhenUnheld(out, src, next);
+      // once without a graph, else once backward has run through the ops that saved it. Only
+      // for this library's own layers: a subclass might keep its output for later.
+      if (out !== src && ownLayers) releaseWhenUnheld(out, src, next);
       out = next;
     }
     if (!this.norm) return out;
     const y = this.norm.forward(out);
-    if (out !== src) releaseWhenUnheld(out, src, y);
+    if (out !== src && ownLayers) releaseWhenUnheld(out, src, y);
     return y;
   }
 }
