@@ -18,8 +18,9 @@ import * as torch from '../../src/index.js';
 import { grad, type Tensor } from '../../src/index.js';
 import type { FusedKernels } from '../../src/backend/types.js';
 import { addLayerNorm, layerNorm } from '../../src/ops/index.js';
-import { getNumThreads, readyWorkerThreads, setNumThreads } from '../../src/backend/wasm/index.js';
+import { getNumThreads, setNumThreads } from '../../src/backend/wasm/index.js';
 import { MatmulRunner } from '../../src/backend/wasm/matmul.js';
+import { participantsOf, startWorkers } from '../helpers/threads.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
 import { onBoth } from '../helpers/backends.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -48,21 +49,6 @@ function spyFused<T>(fn: () => T): { result: T; forward: number; backward: numbe
   } finally {
     fused.layerNorm = fwd;
     fused.layerNormBackward = bwd;
-  }
-}
-
-/** Participants of every fused chunked call while fn runs. */
-function participantsOf<T>(fn: () => T): { result: T; participants: number[] } {
-  const original = MatmulRunner.prototype.runFused;
-  const participants: number[] = [];
-  MatmulRunner.prototype.runFused = function (this: MatmulRunner, ...a: Parameters<typeof original>): void {
-    participants.push(a[5]);
-    original.apply(this, a);
-  };
-  try {
-    return { result: fn(), participants };
-  } finally {
-    MatmulRunner.prototype.runFused = original;
   }
 }
 
@@ -122,13 +108,6 @@ function compare(c: Case): void {
   const name = `${c.dtype} [${c.R},${c.D}] weight ${c.weight} bias ${c.bias}`;
   assertClose(r.wasm.y, r.cpu.y, FWD[c.dtype], `${name} y`);
   for (const k of ['gx', 'gw', 'gb'] as const) assertClose(r.wasm[k], r.cpu[k], GRAD[c.dtype], `${name} ${k}`);
-}
-
-async function startWorkers(): Promise<void> {
-  setNumThreads(2);
-  torch.withBackend('wasm', () => torch.randn([256, 256]).matmul(torch.randn([256, 256])));
-  for (let i = 0; i < 300 && readyWorkerThreads() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(readyWorkerThreads(), 1, 'the worker started');
 }
 
 const prevThreads = getNumThreads();

@@ -15,29 +15,14 @@ import * as torch from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { batchNorm } from '../../src/ops/index.js';
 import { selfAttention } from '../../src/ops/attention.js';
-import { getNumThreads, readyWorkerThreads, setNumThreads } from '../../src/backend/wasm/index.js';
-import { MatmulRunner } from '../../src/backend/wasm/matmul.js';
+import { getNumThreads, setNumThreads } from '../../src/backend/wasm/index.js';
+import { participantsOf, startWorkers } from '../helpers/threads.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
 
 const ATT: Tolerance = { rtol: 1e-5, atol: 2e-6 };
 const BN_FWD: Tolerance = { rtol: 2e-6, atol: 1e-6 };
 const BN_GRAD: Tolerance = { rtol: 1e-5, atol: 1e-6 };
 const vals = (t: Tensor | null | undefined): number[] => (t ? Array.from(t.dataSync()) : []);
-
-/** Participants of every fused chunked call while fn runs (MatmulRunner.runFused's last argument). */
-function participantsOf<T>(fn: () => T): { result: T; participants: number[] } {
-  const original = MatmulRunner.prototype.runFused;
-  const participants: number[] = [];
-  MatmulRunner.prototype.runFused = function (this: MatmulRunner, ...a: Parameters<typeof original>): void {
-    participants.push(a[5]);
-    original.apply(this, a);
-  };
-  try {
-    return { result: fn(), participants };
-  } finally {
-    MatmulRunner.prototype.runFused = original;
-  }
-}
 
 /** fn on the wasm backend with `threads` threads (same seed each time). */
 function withThreads<T>(threads: number, seed: number, fn: () => T): { result: T; participants: number[] } {
@@ -46,13 +31,6 @@ function withThreads<T>(threads: number, seed: number, fn: () => T): { result: T
     torch.manualSeed(seed);
     return participantsOf(fn);
   });
-}
-
-async function startWorkers(): Promise<void> {
-  setNumThreads(2);
-  torch.withBackend('wasm', () => torch.randn([256, 256]).matmul(torch.randn([256, 256])));
-  for (let i = 0; i < 300 && readyWorkerThreads() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(readyWorkerThreads(), 1, 'the worker started');
 }
 
 const prevThreads = getNumThreads();

@@ -14,11 +14,11 @@ import { after, describe, test } from 'node:test';
 import * as torch from '../../src/index.js';
 import { Generator, grad, type Tensor } from '../../src/index.js';
 import type { FusedKernels } from '../../src/backend/types.js';
-import { getNumThreads, readyWorkerThreads, setNumThreads } from '../../src/backend/wasm/index.js';
-import { MatmulRunner } from '../../src/backend/wasm/matmul.js';
+import { getNumThreads, setNumThreads } from '../../src/backend/wasm/index.js';
 import { selfAttention } from '../../src/ops/attention.js';
 import { dropout } from '../../src/ops/dropout.js';
 import { assertClose } from '../helpers/assert.js';
+import { participantsOf, startWorkers } from '../helpers/threads.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 
 const vals = (t: Tensor | null | undefined): number[] => {
@@ -167,13 +167,6 @@ describe('threaded attention dropout (mtFlat)', () => {
   const prevThreads = getNumThreads();
   after(() => setNumThreads(prevThreads));
 
-  async function startWorkers(): Promise<void> {
-    setNumThreads(2);
-    torch.withBackend('wasm', () => torch.randn([256, 256]).matmul(torch.randn([256, 256])));
-    for (let i = 0; i < 300 && readyWorkerThreads() < 1; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(readyWorkerThreads(), 1, 'the worker started');
-  }
-
   // N·H·L·L·hd = 2.5M multiply-adds per product: just above the size that wakes the workers.
   const N = 11, L = 60, H = 4, hd = 16, E = H * hd;
   const pairs = N * H * L * L; // 158400 words; 158400 % 624 = 528
@@ -186,24 +179,15 @@ describe('threaded attention dropout (mtFlat)', () => {
     for (const mti of [0, 96, 400, 624]) {
       const run = (backend: 'cpu' | 'wasm', threads: number): { out: number[]; g: number[]; state: { mt: number[]; mti: number }; participants: number[] } => {
         setNumThreads(threads);
-        const original = MatmulRunner.prototype.runFused;
-        const participants: number[] = [];
-        MatmulRunner.prototype.runFused = function (this: MatmulRunner, ...a: Parameters<typeof original>): void {
-          participants.push(a[5]);
-          original.apply(this, a);
-        };
-        try {
-          return torch.withBackend(backend, () => {
-            const gen = genAt(21, mti);
-            const qkv = torch.tensor(vals(qkv0)).reshape([N, L, 3 * E]).requiresGrad_();
-            const w = torch.tensor(vals(wOut)).reshape([N, L, E]);
-            const out = selfAttention(qkv, H, { batchFirst: true, dropout: 0.5, generator: gen });
-            const [g] = grad([out.mul(w).sum()], [qkv]);
-            return { out: vals(out), g: vals(g), state: stateOf(gen), participants };
-          });
-        } finally {
-          MatmulRunner.prototype.runFused = original;
-        }
+        const { result, participants } = participantsOf(() => torch.withBackend(backend, () => {
+          const gen = genAt(21, mti);
+          const qkv = torch.tensor(vals(qkv0)).reshape([N, L, 3 * E]).requiresGrad_();
+          const w = torch.tensor(vals(wOut)).reshape([N, L, E]);
+          const out = selfAttention(qkv, H, { batchFirst: true, dropout: 0.5, generator: gen });
+          const [g] = grad([out.mul(w).sum()], [qkv]);
+          return { out: vals(out), g: vals(g), state: stateOf(gen) };
+        }));
+        return { ...result, participants };
       };
       const two = run('wasm', 2);
       const one = run('wasm', 1);
