@@ -9,6 +9,7 @@ import type { Storage, UnfoldGeometry, View } from '../types.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { KernelExports } from './loader.js';
 import { addr, DT, type Scratch } from './layout.js';
+import { CHUNK_KINDS } from './threads.js';
 import type { MatmulRunner } from './matmul.js';
 import type { StoragePool, WasmStorage } from './storage.js';
 
@@ -110,7 +111,7 @@ export function conv2dForward(c: ConvContext, x: View, w: View, g: UnfoldGeometr
   const participants = c.threads.participants(q.N * q.Co * CK * L, chunks);
   const write = prepare(c, q, dt, participants, !direct(q), false);
   const desc = write(0, addr(xs), addr(ws), out.ptr, 0, 0);
-  c.threads.runConv(desc, q.N, per, chunks, participants);
+  c.threads.runFused(CHUNK_KINDS.conv, desc, q.N, per, chunks, participants);
   drop(xs, x);
   drop(ws, w);
   return out;
@@ -143,7 +144,7 @@ export function conv2dBackward(c: ConvContext, x: View, w: View, gy: View, g: Un
   const participants = c.threads.participants(products * q.N * q.Co * CK * L, chunks);
   const write = prepare(c, q, dt, participants, wantWeight && !direct(q), wantInput && !direct(q));
   const desc = write(1, addr(xs), addr(ws), addr(gs), dx ? dx.ptr : 0, slots);
-  c.threads.runConv(desc, q.N, per, chunks, participants);
+  c.threads.runFused(CHUNK_KINDS.conv, desc, q.N, per, chunks, participants);
   if (dweight !== null) c.k.convReduce(DT[dt], chunks, q.Co * CK, slots, dweight.ptr);
   drop(xs, x);
   drop(ws, w);

@@ -142,7 +142,7 @@ export function createFused(c: FusedContext): FusedKernels {
   addBatchNorm(c, fused);
   addDropoutBits(c, fused);
 
-  if (has('convChunk') && has('convReduce') && c.threads !== undefined) {
+  if (has('fusedChunk') && has('convReduce') && c.threads !== undefined) {
     const cc = { k, pool, scratch, threads: c.threads, make: c.make, dense: c.dense };
     fused.conv2d = (x, weight, g) => conv2dForward(cc, x, weight, g);
     fused.conv2dBackward = (x, weight, gy, g, wantInput, wantWeight) => conv2dBackward(cc, x, weight, gy, g, wantInput, wantWeight);

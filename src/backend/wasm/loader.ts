@@ -35,7 +35,6 @@ export interface KernelExports {
     osDim: number, size: number, errp: number): number;
   unfold(dt: number, k: number, lead: number, g: number, px: number, po: number, pad: number): void;
   fold(dt: number, k: number, lead: number, g: number, pcols: number, po: number): void;
-  convChunk(desc: number, n0: number, n1: number, chunk: number, id: number): void;
   convReduce(dt: number, parts: number, n: number, src: number, dst: number): void;
   dropout(dt: number, n: number, px: number, po: number, pm: number, state: number, mti: number, thresh: number, scale: number): number;
   softmax(dt: number, log: number, R: number, D: number, px: number, po: number): void;

@@ -77,19 +77,6 @@ export class MatmulRunner {
   }
 
   /**
-   * Runs a fused-convolution job (descriptor at `desc`, kernels/conv.ts) over samples [0, n) in
-   * `chunks` chunks of `per`: on the pool when `participants` > 1 (as `participants()` answered),
-   * else on this thread, chunk after chunk with participant 0's scratch.
-   */
-  runConv(desc: number, n: number, per: number, chunks: number, participants: number): void {
-    if (participants > 1) {
-      this.pool_().runConv(desc, n, per, chunks);
-      return;
-    }
-    for (let i = 0; i < chunks; i++) this.k.convChunk(desc, i * per, Math.min(n, (i + 1) * per), i, 0);
-  }
-
-  /**
    * Runs a fused call of `kind` (descriptor at `desc`, kernels/chunked.ts) over items [0, n) in
    * `chunks` chunks of `per`: on the pool when `participants` > 1 (as `participants()` answered),
    * else on this thread, chunk after chunk with participant 0's scratch. Where chunks feed a

@@ -1,5 +1,5 @@
 /**
- * A worker_threads pool for the kernels that split work (matmul, the fused convolution) over the
+ * A worker_threads pool for the kernels that split work (matmul and the fused kernels) over the
  * one shared WebAssembly memory.
  *
  * Protocol (all through an int32 control block in the shared memory, no messages): the main
@@ -11,12 +11,12 @@
  * (Atomics.wait) until all chunks are done. A worker that has not started yet simply takes no
  * chunks, so the main thread never waits for a worker to boot, and one thread always works.
  * Job kinds (MODE): matmul chunks are row blocks of every batch, or batch ranges when there are
- * many batches (attention), so each participant packs its own panels in its own scratch;
- * convolution chunks are sample ranges of a job whose arguments (and every participant's
- * scratch) sit in a descriptor in the shared memory (kernels/conv.ts). The generic kind
- * (MODE_FUSED) runs any fused kernel the same way: chunk i is items [i·per, min(n, (i+1)·per))
- * of the call of kind `kind` described at `desc`, dispatched by kernels/chunked.ts, so a newly
- * threaded kernel needs a kind and a chunk entry, not a new mode.
+ * many batches (attention), so each participant packs its own panels in its own scratch; a
+ * row-split product first packs B once in a packing job (panels of B per chunk). The generic
+ * kind (MODE_FUSED) runs every fused kernel (attention, batch and layer norm, the convolution):
+ * chunk i is items [i·per, min(n, (i+1)·per)) of the call of kind `kind` whose arguments (and
+ * every participant's scratch) sit in a descriptor in the shared memory, dispatched by
+ * kernels/chunked.ts, so a newly threaded kernel needs a kind and a chunk entry, not a new mode.
  *
  * Workers are unref'd and hold no handles: a script exits right after its last line.
  */
@@ -32,15 +32,14 @@ const DONE = 2;
 const NCHUNKS = 3;
 const READY = 4;
 const STOP = 5;
-const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 2: convolution by samples, 3: fused chunks, 4: packing B's panels
+const MODE = 6; // 0: matmul split by rows, 1: matmul split by batches, 3: fused chunks, 4: packing B's panels
 const PER = 7; // rows (a multiple of 4), batches or samples per chunk
-const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po, bias, relu, prepacked; conv: desc, N; fused: kind, desc, n; pack: dt, K, N, pb, sbk, sbn, dst, panels
-const MODE_CONV = 2;
+const ARGS = 8; // matmul: dt, nb, M, N, K, boff, pa, sam, sak, pb, sbk, sbn, po, bias, relu, prepacked; fused: kind, desc, n; pack: dt, K, N, pb, sbk, sbn, dst, panels
 const MODE_FUSED = 3;
 const MODE_PACK = 4;
 
 /** Kinds of the generic fused job (kernels/chunked.ts dispatches on them). */
-export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2, layerNorm: 3 } as const;
+export const CHUNK_KINDS = { attention: 0, attentionBackward: 1, batchNorm: 2, layerNorm: 3, conv: 4 } as const;
 /** A kind of the generic fused job. */
 export type ChunkKind = (typeof CHUNK_KINDS)[keyof typeof CHUNK_KINDS];
 const SCRATCH = 24; // packA, packB per participant (id 0 is the main thread)
@@ -87,11 +86,6 @@ function runChunk(k: KernelExports, c: Int32Array, idx: number, id: number): voi
   if (c[MODE] === MODE_PACK) {
     const p0 = idx * per;
     k.packBPanels(a(0), a(1), a(2), a(3) >>> 0, a(4), a(5), a(6) >>> 0, p0, Math.min(a(7), p0 + per));
-    return;
-  }
-  if (c[MODE] === MODE_CONV) {
-    const n0 = idx * per;
-    k.convChunk(c[ARGS]! >>> 0, n0, Math.min(c[ARGS + 1]!, n0 + per), idx, id);
     return;
   }
   if (c[MODE] === 1) {
@@ -206,19 +200,6 @@ export class ThreadPool {
     const args = [dt, K, N, pb, sbk, sbn, dst, panels];
     for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!;
     this.publish(c, Math.ceil(panels / per));
-  }
-
-  /**
-   * Runs a convolution job (descriptor at `desc`, kernels/conv.ts) over samples [0, n) in
-   * `chunks` chunks of `per` samples; chunk i is samples [i·per, min(n, (i+1)·per)).
-   */
-  runConv(desc: number, n: number, per: number, chunks: number): void {
-    const c = this.ctrl();
-    c[MODE] = MODE_CONV;
-    c[PER] = per;
-    c[ARGS] = desc;
-    c[ARGS + 1] = n;
-    this.publish(c, chunks);
   }
 
   /**

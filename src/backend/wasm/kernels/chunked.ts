@@ -7,6 +7,7 @@
  */
 import { attentionBackwardChunk, attentionChunk } from './attention';
 import { batchNormChunk } from './batchnorm';
+import { convChunk } from './conv';
 import { layerNormChunk } from './norm';
 
 /** Kinds (keep in step with CHUNK_KINDS in threads.ts). */
@@ -14,6 +15,7 @@ const ATTENTION = 0;
 const ATTENTION_BACKWARD = 1;
 const BATCH_NORM = 2;
 const LAYER_NORM = 3;
+const CONV = 4;
 
 /** Runs items [i0, i1) of the `kind` call described at `desc` (chunk index `chunk`) on participant `id`. */
 export function fusedChunk(kind: i32, desc: usize, i0: i32, i1: i32, chunk: i32, id: i32): void {
@@ -21,5 +23,6 @@ export function fusedChunk(kind: i32, desc: usize, i0: i32, i1: i32, chunk: i32,
   else if (kind == ATTENTION_BACKWARD) attentionBackwardChunk(desc, i0, i1, id);
   else if (kind == BATCH_NORM) batchNormChunk(desc, i0, i1);
   else if (kind == LAYER_NORM) layerNormChunk(desc, i0, i1, chunk);
+  else if (kind == CONV) convChunk(desc, i0, i1, chunk, id);
   else unreachable();
 }

@@ -10,7 +10,7 @@ export { reduce } from './reduce';
 export { matmul, packBPanels, PACK_A_BYTES, PACK_B_BYTES } from './matmul';
 export { gather, scatterAdd, indexSelectRows, indexAddRows } from './indexing';
 export { unfold, fold } from './window';
-export { convChunk, convReduce } from './conv';
+export { convReduce } from './conv';
 export { dropout } from './dropout';
 export { attention, attentionBackward } from './attention';
 export { softmax, softmaxBackward } from './softmax';
