@@ -6,7 +6,7 @@
  * - `gelu` / `gelu-tanh`: gelu forward + backward (sum of y·g) on (2048, 512), exact and tanh forms;
  * - `xent-1000`: crossEntropy forward + backward on logits (2048, 1000) with int64 targets (mean);
  * - `xent-2`: the same on (32, 2), the seed model's classifier head (call overhead dominates).
- * The composite is selected with the ops' internal switches (setFusedGelu, setFusedCrossEntropy).
+ * The composite is selected with the ops' internal switch (setFusedPath in src/ops/fused-switch.ts).
  *
  * Run: `npx tsc -p tsconfig.test.json && node build/bench/act.js [--reps 9]`. Prints wall and
  * CPU medians in ms (CPU: this process, all its threads). Under contention the absolute numbers
@@ -15,8 +15,7 @@
 import { parseArgs } from 'node:util';
 import * as torch from '../src/index.js';
 import type { Tensor } from '../src/index.js';
-import { setFusedGelu } from '../src/ops/elementwise.js';
-import { setFusedCrossEntropy } from '../src/ops/cross-entropy-fused.js';
+import { setFusedPath } from '../src/ops/fused-switch.js';
 import { crossEntropy } from '../src/ops/loss.js';
 import { median, wallAndCpu } from './lib/timing.js';
 
@@ -34,7 +33,7 @@ function geluCase(tanhForm: boolean): Case {
   const g = torch.randn([2048, 512]);
   return {
     name: tanhForm ? 'gelu-tanh 2048x512 fwd+bwd' : 'gelu 2048x512 fwd+bwd',
-    setFused: setFusedGelu,
+    setFused: (on) => setFusedPath('gelu', on),
     inner: 1,
     step: () => {
       x.grad = null;
@@ -48,7 +47,7 @@ function xentCase(N: number, C: number, inner: number): Case {
   const t: Tensor = torch.randint(0, C, [N], { dtype: 'int64' });
   return {
     name: `xent ${N}x${C} fwd+bwd${inner > 1 ? ` (x${inner})` : ''}`,
-    setFused: setFusedCrossEntropy,
+    setFused: (on) => setFusedPath('crossEntropy', on),
     inner,
     step: () => {
       for (let i = 0; i < inner; i++) {

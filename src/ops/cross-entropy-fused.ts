@@ -11,22 +11,10 @@ import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { wrap } from './core.js';
+import { fusedPathOn } from './fused-switch.js';
 import { where } from './elementwise.js';
 import type { Reduction } from './loss-extra.js';
 import { softmax } from './softmax.js';
-
-let enabled = true;
-
-/**
- * Switches the fused cross-entropy off (false) or back on (true, the default) and returns the
- * previous setting. Internal: tests and benchmarks compare the fused op with the composite on
- * the same backend.
- */
-export function setFusedCrossEntropy(on: boolean): boolean {
-  const prev = enabled;
-  enabled = on;
-  return prev;
-}
 
 /** Rounds a float64 scalar to the dtype's precision. */
 const roundTo = (dtype: string, v: number): number => (dtype === 'float32' ? Math.fround(v) : v);
@@ -37,7 +25,7 @@ const roundTo = (dtype: string, v: number): number => (dtype === 'float32' ? Mat
  */
 export function fusedCrossEntropy(x: Tensor, t: Tensor, weight: Tensor | null, ignoreIndex: number, smoothing: number, reduction: Reduction): Tensor | null {
   const kern = x.backend.fused;
-  if (!enabled || kern?.crossEntropy === undefined || kern.crossEntropyBackward === undefined) return null;
+  if (!fusedPathOn('crossEntropy') || kern?.crossEntropy === undefined || kern.crossEntropyBackward === undefined) return null;
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') return null;
   if (weight !== null && (weight.requiresGrad || weight.dtype !== x.dtype)) return null;
   const N = x.shape[0]!;

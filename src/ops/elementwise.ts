@@ -10,6 +10,7 @@ import { isFloat, type DType } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { binaryKernel, operands, resultType, sumToShape, unaryKernel, type Operand, broadcastView, wrap } from './core.js';
+import { fusedPathOn } from './fused-switch.js';
 
 /** `need`: whether each operand required grad when the op ran (a rule may skip the other's gradient). */
 type BinaryGrad = (g: Tensor, a: Tensor, b: Tensor, out: Tensor, need: readonly [boolean, boolean]) => [Tensor | null, Tensor | null];
@@ -149,19 +150,6 @@ export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
   return x.mul(0.5).mul(erf(x.mul(Math.SQRT1_2)).add(1));
 }
 
-let fusedGeluEnabled = true;
-
-/**
- * Switches the fused GELU path off (false) or back on (true, the default) and returns the
- * previous setting. Internal: tests and benchmarks compare the fused op with the composite on
- * the same backend.
- */
-export function setFusedGelu(enabled: boolean): boolean {
-  const prev = fusedGeluEnabled;
-  fusedGeluEnabled = enabled;
-  return prev;
-}
-
 /**
  * GELU's derivative written with differentiable ops (PyTorch's GeluBackward), for a backward
  * pass that is itself recorded (createGraph): exact Φ(x) + x·φ(x); tanh form
@@ -188,7 +176,7 @@ function geluGrad(x: Tensor, g: Tensor, tanhForm: boolean): Tensor {
  */
 function fusedGelu(x: Tensor, tanhForm: boolean): Tensor | null {
   const kern = x.backend.fused;
-  if (!fusedGeluEnabled || kern?.gelu === undefined || !isFloat(x.dtype)) return null;
+  if (!fusedPathOn('gelu') || kern?.gelu === undefined || !isFloat(x.dtype)) return null;
   const xd = x.detach();
   const y = kern.gelu(xd, tanhForm);
   if (y === null) return null;

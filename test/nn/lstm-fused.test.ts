@@ -18,7 +18,7 @@ import { describe, test } from 'node:test';
 import * as torch from '../../src/index.js';
 import { grad, type Tensor } from '../../src/index.js';
 import { GRU, LSTM, RNN, type RNNForwardOptions } from '../../src/nn/layers/rnn.js';
-import { setFusedRecurrence } from '../../src/nn/layers/rnn-base.js';
+import { setFusedPath } from '../../src/ops/fused-switch.js';
 import { cellStep } from '../../src/nn/layers/rnn-cells.js';
 import { lstmSequenceFused, rnnSequenceFused } from '../../src/ops/rnn-seq.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
@@ -67,7 +67,7 @@ const KINDS: Kind[] = ['LSTM', 'GRU', 'RNN tanh', 'RNN relu'];
 
 /** Builds the case's layer from a fixed seed, runs forward and backward of Σ w·(output, h[, c]). */
 function runCase(kind: Kind, c: Case, dtype: DType, fused: boolean): Result {
-  const prev = setFusedRecurrence(fused);
+  const prev = setFusedPath('recurrence', fused);
   try {
     torch.manualSeed(7);
     const hidden = c.hidden ?? 6;
@@ -94,7 +94,7 @@ function runCase(kind: Kind, c: Case, dtype: DType, fused: boolean): Result {
     for (const [k, p] of layer.namedParameters()) res.set(`grad ${k}`, Array.from(p.grad!.dataSync()));
     return res;
   } finally {
-    setFusedRecurrence(prev);
+    setFusedPath('recurrence', prev);
   }
 }
 
@@ -124,9 +124,9 @@ describe('fused recurrent sequence ops', () => {
       for (const layer of [new LSTM(4, 8), new GRU(4, 8), new RNN(4, 8)]) {
         const x = torch.randn([40, 2, 4]);
         const fusedNodes = graphSize(layer.forward(x).output);
-        const prev = setFusedRecurrence(false);
+        const prev = setFusedPath('recurrence', false);
         const stepNodes = graphSize(layer.forward(x).output);
-        setFusedRecurrence(prev);
+        setFusedPath('recurrence', prev);
         assert.ok(fusedNodes < 12, `${layer.mode} fused graph: ${fusedNodes} nodes`);
         assert.ok(stepNodes > 40 * 3, `${layer.mode} per-step graph: ${stepNodes} nodes`);
         const graded = layer.forward(x, null, { lengths: [40, 17] }).output.dataSync();
@@ -214,7 +214,7 @@ describe('fused recurrent sequence ops', () => {
   test('double backward (createGraph) through the fused path equals the per-step path (LSTM, GRU)', () => {
     torch.withBackend('wasm', () => {
       const second = (kind: 'LSTM' | 'GRU', fused: boolean): number[] => {
-        const prev = setFusedRecurrence(fused);
+        const prev = setFusedPath('recurrence', fused);
         try {
           torch.manualSeed(13);
           const layer = kind === 'LSTM' ? new LSTM(3, 4, { bidirectional: true, dtype: 'float64' }) : new GRU(3, 4, { bidirectional: true, dtype: 'float64' });
@@ -226,7 +226,7 @@ describe('fused recurrent sequence ops', () => {
           const [dw] = grad([dx!.pow(2).sum()], [w!]);
           return [...Array.from(dx!.dataSync()), ...Array.from(dw!.dataSync())];
         } finally {
-          setFusedRecurrence(prev);
+          setFusedPath('recurrence', prev);
         }
       };
       for (const kind of ['LSTM', 'GRU'] as const) assertClose(second(kind, true), second(kind, false), TOL.float64, `${kind}: d/dW_ih of |dL/dx|²`);

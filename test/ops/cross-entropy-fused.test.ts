@@ -19,7 +19,7 @@ import * as torch from '../../src/index.js';
 import { grad, type Tensor } from '../../src/index.js';
 import type { FusedKernels } from '../../src/backend/types.js';
 import { crossEntropy, type CrossEntropyOptions } from '../../src/ops/loss.js';
-import { setFusedCrossEntropy } from '../../src/ops/cross-entropy-fused.js';
+import { setFusedPath } from '../../src/ops/fused-switch.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
 import { onBoth } from '../helpers/backends.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -43,7 +43,7 @@ function spy(): void {
 afterEach(() => {
   table.crossEntropy = original.forward;
   table.crossEntropyBackward = original.backward;
-  setFusedCrossEntropy(true);
+  setFusedPath('crossEntropy', true);
 });
 
 /** Targets in [0, C) with about a quarter set to `ignore` (when given). */
@@ -163,9 +163,9 @@ describe('fused cross-entropy (wasm) against the composite (reference backend)',
       const x = torch.randn([8, 10], { dtype: 'float64' });
       const t = targets([8], 10, -100, 'int64');
       const fusedLoss = vals(crossEntropy(x, t, { labelSmoothing: 0.3 }));
-      const prev = setFusedCrossEntropy(false);
+      const prev = setFusedPath('crossEntropy', false);
       const compositeLoss = vals(crossEntropy(x, t, { labelSmoothing: 0.3 }));
-      setFusedCrossEntropy(prev);
+      setFusedPath('crossEntropy', prev);
       assertClose(fusedLoss, compositeLoss, TOL.float64.loss, 'fused vs composite on wasm');
       spy();
       crossEntropy(x, torch.softmax(torch.randn([8, 10], { dtype: 'float64' }), 1));

@@ -21,7 +21,7 @@ import { afterEach, describe, test } from 'node:test';
 import * as torch from '../../src/index.js';
 import { grad, type Tensor } from '../../src/index.js';
 import type { FusedKernels } from '../../src/backend/types.js';
-import { setFusedGelu } from '../../src/ops/elementwise.js';
+import { setFusedPath } from '../../src/ops/fused-switch.js';
 import { assertClose, type Tolerance } from '../helpers/assert.js';
 import { onBoth } from '../helpers/backends.js';
 import { gradcheck } from '../helpers/gradcheck.js';
@@ -45,7 +45,7 @@ function spy(): void {
 afterEach(() => {
   table.gelu = original.forward;
   table.geluBackward = original.backward;
-  setFusedGelu(true);
+  setFusedPath('gelu', true);
 });
 
 /** Inputs spanning GELU's regimes: the erf series (|x| < 1.5·√2), its continued fraction, saturation (|x| > 6√2). */
@@ -106,9 +106,9 @@ describe('fused GELU (wasm) against the composite (reference backend)', () => {
       const x = inputs([1027], 'float32');
       for (const approximate of ['tanh'] as const) {
         const fusedY = vals(torch.gelu(x, approximate));
-        const prev = setFusedGelu(false);
+        const prev = setFusedPath('gelu', false);
         const compositeY = vals(torch.gelu(x, approximate));
-        setFusedGelu(prev);
+        setFusedPath('gelu', prev);
         assert.deepEqual(fusedY, compositeY, `${approximate}: fused and composite differ`);
       }
     });

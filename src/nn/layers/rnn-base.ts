@@ -14,6 +14,7 @@ import { fmtShape, ShapeError, ValueError } from '../../errors.js';
 import { dropout as dropoutOp } from '../../ops/dropout.js';
 import { cat, stack, where } from '../../ops/index.js';
 import { lstmSequenceFused, rnnSequenceFused } from '../../ops/rnn-seq.js';
+import { fusedPathOn } from '../../ops/fused-switch.js';
 import { tensor, zeros } from '../../tensor/create.js';
 import { isIntegral } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -78,19 +79,6 @@ export interface LSTMOutput extends RNNOutput {
 interface WeightNames { wih: string; whh: string; bih: string | null; bhh: string | null; whr: string | null }
 interface Weights { wih: Tensor; whh: Tensor; bih: Tensor | null; bhh: Tensor | null; whr: Tensor | null }
 type RecurrentWeights = Pick<Weights, 'whh' | 'bhh' | 'whr'>;
-
-let fusedRecurrence = true;
-
-/**
- * Switches the fused sequence path off (false) or back on (true, the default) and returns
- * the previous setting. Internal: the tests compare the fused op with the per-step composite on
- * the same backend; results agree to rounding either way.
- */
-export function setFusedRecurrence(enabled: boolean): boolean {
-  const prev = fusedRecurrence;
-  fusedRecurrence = enabled;
-  return prev;
-}
 
 /**
  * Runs one direction of one layer over time. `gi` (L, N, G·H) is the input projection; `masks`
@@ -255,7 +243,7 @@ export abstract class RNNBase extends Module {
         const w = this.weights(i);
         const gi = linearLast(x, w.wih, w.bih);
         const [h0i, c0i] = [hx.select(0, i), cx ? cx.select(0, i) : null];
-        const r = (fusedRecurrence ? fusedDirection(this.mode, gi, h0i, c0i, w, d === 1, masks ? lengths : null, masks) : null)
+        const r = (fusedPathOn('recurrence') ? fusedDirection(this.mode, gi, h0i, c0i, w, d === 1, masks ? lengths : null, masks) : null)
           ?? runDirection(this.mode, gi, h0i, c0i, w, d === 1, masks);
         outs.push(r.out);
         hs.push(r.h);
