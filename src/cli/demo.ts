@@ -18,7 +18,7 @@ import { loadSpamAssassin, splitTexts, type TextSplit } from '../text/datasets/s
 import { TfidfVectorizer } from '../text/tfidf.js';
 import { classificationReport } from '../train/metrics.js';
 import type { ProgressMode } from '../train/progress.js';
-import { cliProgress, progressOption } from './tasks.js';
+import { cliProgress, numberOption, progressOption } from './tasks.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -210,10 +210,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const o: Partial<DemoOptions> = {};
   const num = (name: keyof typeof values, integer: boolean): number | undefined => {
     const v = values[name];
-    if (typeof v !== 'string') return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || (integer && !(Number.isInteger(n) && n > 0))) throw new ValueError(`--${name}`, `expects ${integer ? 'a positive integer' : 'a number'}, got '${v}'`);
-    return n;
+    return numberOption(typeof v === 'string' ? v : undefined, name, integer ? 'positive' : false);
   };
   const ints: [keyof typeof values, keyof DemoOptions][] = [
     ['epochs', 'epochs'], ['steps', 'steps'], ['hidden', 'hidden'], ['layers', 'layers'], ['heads', 'heads'],

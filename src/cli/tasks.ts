@@ -50,18 +50,21 @@ export function readManifestHead(dir: string): ManifestHead & Record<string, unk
 
 /**
  * The number given to option `--name` (undefined when the option is absent); a value that is not a
- * finite number, or not an integer when `integer` is set, throws an error naming the option.
+ * finite number, not an integer when `integer` is set, or not a positive integer when it is
+ * 'positive', throws an error naming the option.
  *
  * @example
  * ```ts
  * numberOption('32', 'batch-size', true); // 32
  * numberOption('x', 'lr'); // throws "--lr: expects a number, got 'x'"
+ * numberOption('0', 'epochs', 'positive'); // throws "--epochs: expects a positive integer, got '0'"
  * ```
  */
-export function numberOption(v: string | undefined, name: string, integer = false): number | undefined {
+export function numberOption(v: string | undefined, name: string, integer: boolean | 'positive' = false): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new ValueError(`--${name}`, `expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  const ok = Number.isFinite(n) && (!integer || Number.isInteger(n)) && (integer !== 'positive' || n > 0);
+  if (!ok) throw new ValueError(`--${name}`, `expects ${integer === 'positive' ? 'a positive integer' : integer ? 'an integer' : 'a number'}, got '${v}'`);
   return n;
 }
 

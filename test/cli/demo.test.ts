@@ -90,6 +90,12 @@ test('emailToText keeps the subject and the body, drops other headers, HTML, MIM
   assert.match(emailToText(raw, { headers: 'all' }), /^Return-Path/);
 });
 
+test('tsorch demo rejects a size that is not a positive integer, and a non-number, naming the option', async () => {
+  await assert.rejects(demoCommand(['--epochs', '0', '--no-save']), /--epochs: expects a positive integer, got '0'/);
+  await assert.rejects(demoCommand(['--hidden', '2.5', '--no-save']), /--hidden: expects a positive integer, got '2.5'/);
+  await assert.rejects(demoCommand(['--lr', 'fast', '--no-save']), /--lr: expects a number, got 'fast'/);
+});
+
 test('tsorch demo rejects a bad --progress before reading any data', async () => {
   await assert.rejects(demoCommand(['--progress', 'fancy', '--no-save']), /--progress: expects one of auto, bar, lines, none, got 'fancy'/);
 });
