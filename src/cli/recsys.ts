@@ -68,7 +68,12 @@ recall, NDCG, MAP, hit rate at k, AUC and coverage, excluding the model's traini
 ${DATA_HELP}`;
 
 const PREDICT_HELP = `Usage: tsorch predict --model DIR --user U --item I [--item I2 …] [--json]`;
-const RECOMMEND_HELP = `Usage: tsorch recommend --model DIR --user U [-k 10] [--include-seen] [--json]`;
+const RECOMMEND_HELP = `Usage: tsorch recommend --model DIR --user U [-k 10] [--include-seen] [--json]
+       tsorch recommend --model DIR --history ITEM[:WEIGHT],... [-k 10] [--include-seen] [--ignore-unknown] [--json]
+
+--history recommends for a user who is not in the training data, from the items they interacted
+with (an als model folds them in: it solves the user's factors against the learned item factors);
+--ignore-unknown skips history items the model never saw instead of failing.`;
 const SIMILAR_HELP = `Usage: tsorch similar --model DIR --item I [-k 10] [--json]`;
 
 const column = (v: string | undefined): string | number | undefined => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : v);
@@ -242,23 +247,49 @@ function modelDir(v: { model?: string }, usage: string): string {
   return v.model;
 }
 
-/** `tsorch recommend --model DIR --user U [-k 10] [--include-seen] [--json]` */
+/** `tsorch recommend --model DIR (--user U | --history I[:W],...) [-k 10] [--include-seen] [--ignore-unknown] [--json]` */
 export async function recommend(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, strict: true, options: { model: { type: 'string' }, user: { type: 'string' }, k: { type: 'string', short: 'k' }, 'include-seen': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  if (v.help || v.user === undefined) {
+  const { values: v } = parseArgs({
+    args, strict: true,
+    options: {
+      model: { type: 'string' }, user: { type: 'string' }, history: { type: 'string' }, k: { type: 'string', short: 'k' },
+      'include-seen': { type: 'boolean' }, 'ignore-unknown': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help || (v.user === undefined) === (v.history === undefined)) {
     console.log(RECOMMEND_HELP);
     return v.help ? 0 : 2;
   }
   const { model, seen } = loadRecommender(modelDir(v, RECOMMEND_HELP));
   const k = numberOption(v.k, 'k', true) ?? 10;
-  const list = model.recommend(v.user, k, { excludeSeen: !v['include-seen'] });
-  const known = seen ? seen.userIndex.has(v.user) : true;
-  if (v.json) console.log(JSON.stringify({ user: v.user, known, items: list }));
+  if (v.history !== undefined) {
+    if (!(model instanceof ALS)) throw new ValueError('tsorch recommend', `--history needs an als model (fold-in of a new user); this one is ${model.name}`);
+    const history = parseHistory(v.history);
+    const items = model.recommendFor(history, k, { excludeSeen: !v['include-seen'], ignoreUnknown: v['ignore-unknown'] === true });
+    if (v.json) console.log(JSON.stringify({ history, items }));
+    else for (const s of items) console.log(`${s.item}\t${s.score.toFixed(4)}`);
+    return 0;
+  }
+  const user = v.user!;
+  const list = model.recommend(user, k, { excludeSeen: !v['include-seen'] });
+  const known = seen ? seen.userIndex.has(user) : true;
+  if (v.json) console.log(JSON.stringify({ user, known, items: list }));
   else {
-    if (!known) console.log(`# user '${v.user}' is not in the training data: cold-start fallback of ${model.name}`);
+    if (!known) console.log(`# user '${user}' is not in the training data: cold-start fallback of ${model.name}`);
     for (const s of list) console.log(`${s.item}\t${s.score.toFixed(4)}`);
   }
   return 0;
+}
+
+/** `item[:weight],...` → the history ALS.recommendFor takes (weight 1 when omitted). */
+function parseHistory(text: string): { item: string; weight: number }[] {
+  return text.split(',').filter((p) => p.trim() !== '').map((part) => {
+    const at = part.lastIndexOf(':');
+    const item = (at < 0 ? part : part.slice(0, at)).trim();
+    const weight = at < 0 ? 1 : Number(part.slice(at + 1));
+    if (item === '' || !(weight > 0)) throw new ValueError('--history', `expects item[:weight] entries with positive weights separated by commas, got '${part}'`);
+    return { item, weight };
+  });
 }
 
 /** `tsorch similar --model DIR --item I [-k 10] [--json]` */

@@ -14,8 +14,8 @@
 import { ValueError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
 import { FactorModel, type FactorModelJSON } from './factor-model.js';
-import { checkSaved, checkTrain, seenIndex, summedCSR, uniformMatrix, withDefaults } from './factors.js';
-import type { Interactions } from './types.js';
+import { checkK, checkSaved, checkTrain, rankScores, seenIndex, summedCSR, uniformMatrix, withDefaults } from './factors.js';
+import type { Interactions, RecommendOptions, Scored } from './types.js';
 
 /** Options of {@link ALS}. Defaults are the `implicit` library's (`AlternatingLeastSquares`). */
 export interface ALSOptions {
@@ -35,6 +35,15 @@ export interface ALSOptions {
   seed?: number;
 }
 
+/** One interaction of a history given to {@link ALS.userVectorFor} / {@link ALS.recommendFor}: an item id (weight 1) or an item with its weight. */
+export type HistoryItem = string | { item: string; weight?: number };
+
+/** Options of {@link ALS.userVectorFor} and {@link ALS.recommendFor}. */
+export interface FoldInOptions {
+  /** Skip items the model never saw instead of throwing. Default false. */
+  ignoreUnknown?: boolean;
+}
+
 /**
  * Implicit ALS. Differences from `implicit`: the confidence is the paper's 1 + α·r, where
  * `implicit` uses the stored value times α as the confidence itself (pass weights r' = (c − 1)/α
@@ -48,6 +57,7 @@ export interface ALSOptions {
  * const als = new ALS({ factors: 32, iterations: 10, seed: 1 }).fit(data);
  * als.recommend('u1', 10);         // [{ item, score }, …] without u1's seen items
  * als.similarItems('i9', 5);       // cosine of item factors
+ * als.recommendFor(['i3', 'i7'], 10); // a user who was not in the training data (fold-in)
  * const copy = ALS.fromJSON(JSON.parse(JSON.stringify(als.toJSON())));
  * ```
  */
@@ -88,24 +98,86 @@ export class ALS extends FactorModel<ALSOptions> {
     return this;
   }
 
+  /**
+   * A user's latent vector from a history alone ("fold-in", as `implicit`'s recalculate_user):
+   * the exact solve of the user half-step (YᵀY + Yᵀ(Cᵤ − I)Y + λI) x = YᵀCᵤpᵤ with the learned
+   * item factors Y fixed, for a user who was not in the training data, or whose history has
+   * changed, without refitting. Weights are as in fit (positive, 1 when omitted, duplicates
+   * summed). An item the model never saw is a ValueError, unless `ignoreUnknown`.
+   *
+   * @example
+   * ```ts
+   * const x = als.userVectorFor([{ item: 'i3', weight: 2 }, 'i7']); // Float32Array(factors)
+   * ```
+   */
+  userVectorFor(history: Iterable<HistoryItem>, opts: FoldInOptions = {}): Float32Array {
+    const { x } = this.foldIn('ALS.userVectorFor', history, opts);
+    return x === null ? new Float32Array(this.fitted('ALS.userVectorFor').dim) : Float32Array.from(x);
+  }
+
+  /**
+   * The top-k items for a history, through {@link userVectorFor}: every item scored against the
+   * folded-in vector; the history's own items are left out unless `excludeSeen` is false. An
+   * empty history (or only unknown items, with `ignoreUnknown`) gets the popularity list, as an
+   * unknown user does.
+   *
+   * @example
+   * ```ts
+   * als.recommendFor(['i3', 'i7'], 5); // [{ item, score }, …]
+   * ```
+   */
+  recommendFor(history: Iterable<HistoryItem>, k: number, opts: RecommendOptions & FoldInOptions = {}): Scored[] {
+    const s = this.fitted('ALS.recommendFor');
+    checkK('ALS.recommendFor', k);
+    const { x, rows } = this.foldIn('ALS.recommendFor', history, opts);
+    const exclude = [...(opts.excludeSeen ?? true ? Array.from(rows, (i) => s.itemIds[i]!) : []), ...(opts.exclude ?? [])];
+    let scores: Float32Array;
+    if (x === null) {
+      scores = Float32Array.from(s.seen.counts);
+    } else {
+      const d = s.dim;
+      scores = new Float32Array(s.itemIds.length);
+      for (let i = 0; i < scores.length; i++) {
+        let dot = 0;
+        for (let f = 0; f < d; f++) dot += x[f]! * s.itemFactors[i * d + f]!;
+        scores[i] = dot;
+      }
+    }
+    return rankScores(scores, k, s.itemIds, this.itemIdx, s.seen, undefined, { exclude });
+  }
+
+  /** The folded-in vector of a history (null when it has no known item) and its dense item rows. */
+  private foldIn(op: string, history: Iterable<HistoryItem>, opts: FoldInOptions): { x: Float64Array | null; rows: Int32Array } {
+    const s = this.fitted(op);
+    const sums = new Map<number, number>();
+    for (const h of history) {
+      const item = typeof h === 'string' ? h : h.item;
+      const w = typeof h === 'string' ? 1 : h.weight ?? 1;
+      if (!(w > 0 && Number.isFinite(w))) throw new ValueError(op, `item ${item} has weight ${w}; implicit ALS needs positive weights`);
+      const i = this.itemIdx.get(item);
+      if (i === undefined) {
+        if (opts.ignoreUnknown) continue;
+        throw new ValueError(op, `item ${item} is not in the model (pass ignoreUnknown: true to skip unknown items)`);
+      }
+      sums.set(i, (sums.get(i) ?? 0) + w);
+    }
+    const rows = Int32Array.from(sums.keys());
+    if (rows.length === 0) return { x: null, rows };
+    const d = s.dim;
+    const x = new Float64Array(d);
+    if (this.gramCache?.of !== s.itemFactors) this.gramCache = { of: s.itemFactors, A0: gramPlusRidge(s.itemFactors, d, this.options.regularization) };
+    choleskyRow(this.gramCache.A0, s.itemFactors, d, this.options.alpha, rows, Float32Array.from(sums.values()), 0, rows.length, new Float64Array(d * d), new Float64Array(d), x);
+    return { x, rows };
+  }
+
+  /** YᵀY + λI of the item factors fold-in solves against (computed once per fitted state). */
+  private gramCache: { of: Float32Array; A0: Float64Array } | null = null;
+
   /** Solves every row of X (rows of `csr`) with the other side's factors Y fixed. */
   private sweep(csr: { indptr: Int32Array; indices: Int32Array; values: Float32Array; rows: number }, X: Float32Array, Y: Float32Array): void {
     const { factors: d, regularization: reg, alpha, solver, cgSteps } = this.options;
-    const nY = Y.length / d;
     // YᵀY + λI once for all rows.
-    const A0 = new Float64Array(d * d);
-    for (let j = 0; j < nY; j++) {
-      const b = j * d;
-      for (let f = 0; f < d; f++) {
-        const yf = Y[b + f]!;
-        if (yf === 0) continue;
-        for (let g = f; g < d; g++) A0[f * d + g]! += yf * Y[b + g]!;
-      }
-    }
-    for (let f = 0; f < d; f++) {
-      for (let g = 0; g < f; g++) A0[f * d + g] = A0[g * d + f]!;
-      A0[f * d + f]! += reg;
-    }
+    const A0 = gramPlusRidge(Y, d, reg);
     const x = new Float64Array(d);
     const r = new Float64Array(d);
     const p = new Float64Array(d);
@@ -116,19 +188,7 @@ export class ALS extends FactorModel<ALSOptions> {
       const e = csr.indptr[u + 1]!;
       const xb = u * d;
       if (A) {
-        A.set(A0);
-        r.fill(0);
-        for (let q = s; q < e; q++) {
-          const c = 1 + alpha * csr.values[q]!;
-          const yb = csr.indices[q]! * d;
-          for (let f = 0; f < d; f++) {
-            const yf = Y[yb + f]!;
-            r[f]! += c * yf;
-            const w = (c - 1) * yf;
-            for (let g = 0; g <= f; g++) A[f * d + g]! += w * Y[yb + g]!;
-          }
-        }
-        choleskySolve(A, r, d, x);
+        choleskyRow(A0, Y, d, alpha, csr.indices, csr.values, s, e, A, r, x);
         for (let f = 0; f < d; f++) X[xb + f] = x[f]!;
         continue;
       }
@@ -170,6 +230,45 @@ export class ALS extends FactorModel<ALSOptions> {
     checkSaved('ALS.fromJSON', json, 'als');
     return new ALS(json.options).restore(json);
   }
+}
+
+/** YᵀY + λI (d×d, both triangles) of the row-major factors Y. */
+function gramPlusRidge(Y: Float32Array, d: number, reg: number): Float64Array {
+  const A0 = new Float64Array(d * d);
+  for (let j = 0; j < Y.length / d; j++) {
+    const b = j * d;
+    for (let f = 0; f < d; f++) {
+      const yf = Y[b + f]!;
+      if (yf === 0) continue;
+      for (let g = f; g < d; g++) A0[f * d + g]! += yf * Y[b + g]!;
+    }
+  }
+  for (let f = 0; f < d; f++) {
+    for (let g = 0; g < f; g++) A0[f * d + g] = A0[g * d + f]!;
+    A0[f * d + f]! += reg;
+  }
+  return A0;
+}
+
+/**
+ * The exact solve of one row: (A0 + Σ (c − 1)·y yᵀ) x = Σ c·y over the row's entries [s, e) of
+ * `indices` (rows of Y) and `values` (weights r, c = 1 + α·r). A (d×d) and b (d) are scratch.
+ */
+function choleskyRow(A0: Float64Array, Y: Float32Array, d: number, alpha: number, indices: ArrayLike<number>, values: ArrayLike<number>,
+  s: number, e: number, A: Float64Array, b: Float64Array, x: Float64Array): void {
+  A.set(A0);
+  b.fill(0);
+  for (let q = s; q < e; q++) {
+    const c = 1 + alpha * values[q]!;
+    const yb = indices[q]! * d;
+    for (let f = 0; f < d; f++) {
+      const yf = Y[yb + f]!;
+      b[f]! += c * yf;
+      const w = (c - 1) * yf;
+      for (let g = 0; g <= f; g++) A[f * d + g]! += w * Y[yb + g]!;
+    }
+  }
+  choleskySolve(A, b, d, x);
 }
 
 function dot(a: Float64Array, b: Float64Array, d: number): number {

@@ -56,7 +56,8 @@ export abstract class FactorModel<O extends object> implements Recommender, Item
   readonly options: Required<O>;
   protected state: FactorState | null = null;
   private userIdx = new Map<string, number>();
-  private itemIdx = new Map<string, number>();
+  /** Item id → dense index (set with the fitted state). */
+  protected itemIdx = new Map<string, number>();
 
   constructor(options: Required<O>) {
     this.options = options;

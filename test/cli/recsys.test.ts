@@ -74,3 +74,22 @@ test('tsorch train recsys trains item k-NN and the content hybrid; bad input giv
   await assert.rejects(run(['train', 'recsys', '--data', bad]), /readInteractions: .*bad\.tsv:2: expected at least 3 fields, got 2/);
   await assert.rejects(run(['similar', '--model', join(dir, 'nowhere'), '--item', 'i1']), /manifest\.json: cannot read/);
 });
+
+test('tsorch recommend --history folds a new user into an als model; other models and bad histories are clear errors', async () => {
+  const { dir, data } = files();
+  const out = join(dir, 'als');
+  await run(['train', 'recsys', '--data', data, '--algo', 'als', '--factors', '4', '--epochs', '3', '--split', 'none', '--out', out]);
+  const rec = await run(['recommend', '--model', out, '--history', 'i3,i7:2', '-k', '4', '--json']);
+  const parsed = JSON.parse(rec.out) as { history: { item: string; weight: number }[]; items: { item: string; score: number }[] };
+  assert.deepEqual(parsed.history, [{ item: 'i3', weight: 1 }, { item: 'i7', weight: 2 }]);
+  assert.equal(parsed.items.length, 4);
+  assert.ok(!parsed.items.some((s) => s.item === 'i3' || s.item === 'i7'), 'the history is left out');
+  const text = await run(['recommend', '--model', out, '--history', 'i3,new-item', '--ignore-unknown', '-k', '2']);
+  assert.match(text.out, /^i\d+\t-?\d+\.\d{4}\ni\d+\t-?\d+\.\d{4}$/);
+  await assert.rejects(run(['recommend', '--model', out, '--history', 'i3,new-item']), /item new-item is not in the model/);
+  await assert.rejects(run(['recommend', '--model', out, '--history', 'i3:0']), /--history: expects item\[:weight\] entries with positive weights/);
+  const svd = join(dir, 'svd');
+  await run(['train', 'recsys', '--data', data, '--algo', 'svd', '--epochs', '2', '--split', 'none', '--out', svd]);
+  await assert.rejects(run(['recommend', '--model', svd, '--history', 'i3']), /--history needs an als model \(fold-in of a new user\); this one is svd/);
+  assert.equal((await run(['recommend', '--model', out, '--user', 'u1', '--history', 'i3'])).code, 2);
+});

@@ -119,3 +119,62 @@ test('ALS solves the implicit normal equations: exactly with Cholesky, and CG wi
   const cg = new ALS({ ...opts, solver: 'cg', cgSteps: 4 }).fit(data);
   for (let k = 0; k < cg.itemFactors.length; k++) assert.ok(Math.abs(cg.itemFactors[k]! - chol.itemFactors[k]!) < 1e-3, `factor ${k}: ${cg.itemFactors[k]} vs ${chol.itemFactors[k]}`);
 });
+
+test('ALS fold-in: a new user\'s history gives a vector that solves the user half-step, and recommendations from its own block', () => {
+  const w = plantedBlocks({ seed: 6 });
+  const als = new ALS({ factors: 3, iterations: 10, regularization: 0.1, alpha: 2, seed: 0 }).fit(w.train);
+  // A user the model never saw, with three block-2 items (one twice: weights are summed).
+  const history = ['i2_0', { item: 'i2_1', weight: 2 }, 'i2_2', { item: 'i2_0' }];
+  const x = als.userVectorFor(history);
+  assert.equal(x.length, 3);
+  // x solves (YᵀY + Σ (c − 1) y yᵀ + λI) x = Σ c·y with c = 1 + α·r, r the summed weights (i2_0: 2, i2_1: 2, i2_2: 1).
+  const Y = als.itemFactors;
+  const ids = als.itemIds;
+  const d = 3;
+  const weights = new Map([['i2_0', 2], ['i2_1', 2], ['i2_2', 1]]);
+  const A = Array.from({ length: d }, (_, f) => Array.from({ length: d }, (_, g): number => (f === g ? 0.1 : 0)));
+  const b = new Array<number>(d).fill(0);
+  ids.forEach((id, i) => {
+    const c = 1 + 2 * (weights.get(id) ?? 0);
+    for (let f = 0; f < d; f++) {
+      if (weights.has(id)) b[f]! += c * Y[i * d + f]!;
+      for (let g = 0; g < d; g++) A[f]![g]! += c * Y[i * d + f]! * Y[i * d + g]!;
+    }
+  });
+  for (let f = 0; f < d; f++) {
+    const ax = A[f]!.reduce((s, a, g) => s + a * x[g]!, 0);
+    assert.ok(Math.abs(ax - b[f]!) <= 1e-4 * Math.max(1, Math.abs(b[f]!)), `row ${f}: Ax ${ax} vs b ${b[f]}`);
+  }
+  const recs = als.recommendFor(history, 5);
+  assert.equal(recs.length, 5);
+  for (const r of recs) {
+    assert.equal(w.itemBlock.get(r.item), 2, `got ${r.item}`);
+    assert.ok(!weights.has(r.item), 'the history is left out');
+    const i = ids.indexOf(r.item);
+    assert.ok(Math.abs(r.score - (x[0]! * Y[i * d]! + x[1]! * Y[i * d + 1]! + x[2]! * Y[i * d + 2]!)) < 1e-5);
+  }
+  for (let k = 1; k < recs.length; k++) assert.ok(recs[k - 1]!.score >= recs[k]!.score);
+  assert.ok(als.recommendFor(history, 40, { excludeSeen: false }).some((r) => r.item === 'i2_0'));
+});
+
+test('ALS fold-in of a training user\'s history ranks like the fitted user (exact solver)', () => {
+  const w = plantedBlocks({ seed: 7 });
+  const als = new ALS({ factors: 3, iterations: 12, regularization: 0.1, solver: 'cholesky', seed: 0 }).fit(w.train);
+  const history: string[] = [];
+  for (let q = 0; q < w.train.users.length; q++) if (w.train.users[q] === 5) history.push(w.train.itemIds[w.train.items[q]!]!);
+  const fitted = als.recommend(w.train.userIds[5]!, 5).map((r) => r.item);
+  const folded = als.recommendFor(history, 5).map((r) => r.item);
+  assert.deepEqual(new Set(folded), new Set(fitted));
+});
+
+test('ALS fold-in: unknown items and bad weights are clear errors; ignoreUnknown skips them; an empty history gets the popularity list', () => {
+  const w = plantedBlocks({ seed: 8 });
+  const als = new ALS({ factors: 3, iterations: 3 }).fit(w.train);
+  assert.throws(() => als.recommendFor(['i0_0', 'brand-new'], 3), /ALS\.recommendFor: item brand-new is not in the model \(pass ignoreUnknown: true/);
+  assert.throws(() => als.userVectorFor([{ item: 'i0_0', weight: 0 }]), /ALS\.userVectorFor: item i0_0 has weight 0; implicit ALS needs positive weights/);
+  assert.throws(() => als.recommendFor(['i0_0'], -1), /k must be a non-negative integer/);
+  assert.deepEqual(als.recommendFor(['i0_0', 'brand-new'], 4, { ignoreUnknown: true }), als.recommendFor(['i0_0'], 4));
+  assert.deepEqual(als.recommendFor([], 3), als.recommend('nobody', 3));
+  assert.deepEqual(Array.from(als.userVectorFor(['brand-new'], { ignoreUnknown: true })), [0, 0, 0]);
+  assert.throws(() => new ALS().recommendFor(['x'], 1), /call fit first/);
+});
