@@ -155,13 +155,7 @@ export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions 
 
 /** Whether t is a row-major view of its whole storage from element 0 (nothing else can be in it). */
 function ownsWholeStorage(t: Tensor): boolean {
-  if (t.offset !== 0 || t.storage.size !== t.numel()) return false;
-  let expect = 1;
-  for (let d = t.ndim - 1; d >= 0; d--) {
-    if (t.shape[d] !== 1 && t.strides[d] !== expect) return false;
-    expect *= t.shape[d]!;
-  }
-  return true;
+  return t.offset === 0 && t.storage.size === t.numel() && t.isContiguous();
 }
 
 export interface GradOptions extends BackwardOptions {
