@@ -128,7 +128,17 @@ export const cos = (x: Tensor): Tensor => unary('cos', x, (g, v) => g.mul(sin(v)
 export const tanh = (x: Tensor): Tensor => unary('tanh', x, (g, _, out) => g.mul(sub(1, out.mul(out))));
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, (g, _, out) => g.mul(out.mul(sub(1, out))));
 /** max(x, 0); the gradient at 0 is 0 (as PyTorch). */
-export const relu = (x: Tensor): Tensor => unary('relu', x, (g, _, out) => where(out.gt(0), g, 0), false);
+export const relu = (x: Tensor): Tensor => unary('relu', x, (g, _, out) => reluGrad(out, g), false);
+
+/**
+ * ReLU's backward from its output: g where out > 0, else 0. One pass through the backend's
+ * fused kernel when it has one (and the backward is not itself recorded); else where(), which
+ * createGraph can differentiate.
+ */
+export function reluGrad(out: Tensor, g: Tensor): Tensor {
+  const fused = !isGradEnabled() && g.dtype === out.dtype ? out.backend.fused?.reluBackward?.(out, g) ?? null : null;
+  return fused !== null ? wrap(fused, g.shape) : where(out.gt(0), g, 0);
+}
 export const erf = (x: Tensor): Tensor => unary('erf', x, (g, v) => g.mul(exp(v.mul(v).neg())).mul(2 / Math.sqrt(Math.PI)));
 export const floor = (x: Tensor): Tensor => unary('floor', x, null, false);
 export const ceil = (x: Tensor): Tensor => unary('ceil', x, null, false);

@@ -14,7 +14,7 @@ import { DTypeError, ShapeError } from '../errors.js';
 import { releaseStorage } from '../tensor/release.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkSameBackend, wrap } from './core.js';
-import { relu, where } from './elementwise.js';
+import { relu, reluGrad } from './elementwise.js';
 
 /**
  * Applies a linear transformation y = x Wᵀ + b, as torch.nn.functional.linear.
@@ -75,12 +75,7 @@ function fusedLinear(x2: Tensor, weight: Tensor, bias: Tensor | null, act: boole
   const out = wrap(s, [x2.shape[0]!, weight.shape[0]!]);
   const inputs = bias ? [x2, weight, bias] : [x2, weight];
   return record(out, act ? 'linearRelu' : 'linear', inputs, (g) => {
-    let gz = g;
-    if (act) {
-      // Under createGraph the mask is applied with differentiable ops; else in one pass.
-      const fast = !isGradEnabled() && g.dtype === out.dtype ? kern.reluBackward?.(out, g) ?? null : null;
-      gz = fast !== null ? wrap(fast, g.shape) : where(out.gt(0), g, 0);
-    }
+    const gz = act ? reluGrad(out, g) : g;
     const grads: (Tensor | null)[] = [
       x2.requiresGrad ? gz.matmul(weight) : null,
       weight.requiresGrad ? gz.t().matmul(x2) : null,

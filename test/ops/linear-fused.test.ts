@@ -93,6 +93,19 @@ describe('fused linear (wasm) against the composite', () => {
     });
   });
 
+  test('plain relu shares the fused backward (reluGrad): same gradient as the reference, one kernel call', () => {
+    const r = onBoth(() => {
+      const x = torch.tensor([[-1, 0, 2], [3, -0.5, Number.NaN]], { requiresGrad: true });
+      torch.relu(x).mul(torch.tensor([[1, 2, 3], [4, 5, 6]])).sum().backward();
+      return vals(x.grad);
+    });
+    spy();
+    torch.withBackend('wasm', () => torch.relu(torch.randn([4, 5], { requiresGrad: true })).sum().backward());
+    assert.equal(calls.reluBackward, 1);
+    assert.deepEqual(r.wasm, r.cpu);
+    assert.deepEqual(r.cpu, [0, 0, 3, 4, 0, 0]);
+  });
+
   test('float64 gradient check through the fused path (with and without ReLU, batched input)', () => {
     torch.withBackend('wasm', () => {
       torch.manualSeed(3);
