@@ -131,18 +131,7 @@ export class ALS extends FactorModel<ALSOptions> {
     checkK('ALS.recommendFor', k);
     const { x, rows } = this.foldIn('ALS.recommendFor', history, opts);
     const exclude = [...(opts.excludeSeen ?? true ? Array.from(rows, (i) => s.itemIds[i]!) : []), ...(opts.exclude ?? [])];
-    let scores: Float32Array;
-    if (x === null) {
-      scores = Float32Array.from(s.seen.counts);
-    } else {
-      const d = s.dim;
-      scores = new Float32Array(s.itemIds.length);
-      for (let i = 0; i < scores.length; i++) {
-        let dot = 0;
-        for (let f = 0; f < d; f++) dot += x[f]! * s.itemFactors[i * d + f]!;
-        scores[i] = dot;
-      }
-    }
+    const scores = x === null ? Float32Array.from(s.seen.counts) : this.scoresOfVector(x);
     return rankScores(scores, k, s.itemIds, this.itemIdx, s.seen, undefined, { exclude });
   }
 

@@ -100,15 +100,20 @@ export abstract class FactorModel<O extends object> implements Recommender, Item
     const u = this.activeUser(user);
     const n = s.itemIds.length;
     if (u === undefined) return Float32Array.from(s.seen.counts);
+    return this.scoresOfVector(s.userFactors.subarray(u * s.dim, (u + 1) * s.dim));
+  }
+
+  /** Scores of every catalogue item for a user vector x (dim values): item bias + x·item factors. */
+  protected scoresOfVector(x: ArrayLike<number>): Float32Array {
+    const s = this.fitted('scoresFor');
+    const n = s.itemIds.length;
     const out = new Float32Array(n);
     const d = s.dim;
-    const U = s.userFactors;
     const V = s.itemFactors;
-    const ub = u * d;
     for (let i = 0; i < n; i++) {
       let dot = s.itemBias ? s.itemBias[i]! : 0;
       const ib = i * d;
-      for (let f = 0; f < d; f++) dot += U[ub + f]! * V[ib + f]!;
+      for (let f = 0; f < d; f++) dot += x[f]! * V[ib + f]!;
       out[i] = dot;
     }
     return out;
